@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bpfrb in-kernel API, exported in the BPFRB symbol namespace.
+ *
+ * A module that produces into (or drains) bpfrb rings writes
+ * MODULE_IMPORT_NS(BPFRB) and builds against bpfrb's Module.symvers.
+ *
+ * Contexts:
+ *  - bpfrb_reserve/submit/discard/output/query: any context, including
+ *    hard IRQ, kprobe handlers and NMI (in NMI a reserve fails, and counts
+ *    a drop, when the ring's lock is contended).
+ *  - bpfrb_create/get/get_by_name/put/user_drain: process context; they
+ *    may sleep.
+ */
+#ifndef _LINUX_BPFRB_H
+#define _LINUX_BPFRB_H
+
+#include <linux/types.h>
+#include <uapi/linux/bpfrb.h>
+
+struct bpfrb;
+
+/* Returns an ERR_PTR() or a ring holding one reference for the caller. */
+struct bpfrb *bpfrb_create(const char *name, u64 size, enum bpfrb_type type,
+			   u32 flags, int numa_node);
+/* A new reference to an existing ring, or ERR_PTR(-ENOENT). */
+struct bpfrb *bpfrb_get(u32 id);
+struct bpfrb *bpfrb_get_by_name(const char *name);
+void bpfrb_put(struct bpfrb *rb);
+u32 bpfrb_id(const struct bpfrb *rb);
+
+/* NULL when there is no space, size is too big, flags are bad, or rb is a user ring. */
+void *bpfrb_reserve(struct bpfrb *rb, u64 size, u64 flags);
+/* Commit or drop a reserved sample; the ring is found from the pointer. */
+void bpfrb_submit(void *sample, u64 flags);
+void bpfrb_discard(void *sample, u64 flags);
+/* Reserve + copy + submit: 0, -EAGAIN (no space), -E2BIG, -EINVAL. */
+int bpfrb_output(struct bpfrb *rb, const void *data, u64 size, u64 flags);
+/* BPFRB_AVAIL_DATA ... BPFRB_DROPS; 0 for an unknown selector. */
+u64 bpfrb_query(struct bpfrb *rb, u64 what);
+
+/* Called once per user-ring sample; a non-zero return stops the drain. */
+typedef int (*bpfrb_drain_fn)(void *ctx, const void *sample, u32 size);
+/*
+ * Samples consumed (>= 0), or -EBUSY (another drain runs), -EINVAL
+ * (misaligned producer_pos, record past producer_pos, bad flags, kernel
+ * ring), -E2BIG (record larger than the ring). The sample stays writable
+ * by user space while fn runs: fn must read what it needs once.
+ */
+long bpfrb_user_drain(struct bpfrb *rb, bpfrb_drain_fn fn, void *ctx, u64 flags);
+
+#endif /* _LINUX_BPFRB_H */
