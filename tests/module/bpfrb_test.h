@@ -29,17 +29,17 @@
 #define BPFRB_TEST_ID_ONE		0xfffeU	/* OUTPUT_ONE default id */
 
 /* bpfrb_test_produce.producers */
-#define BPFRB_TEST_PROD_PROCESS		(1U << 0)
-#define BPFRB_TEST_PROD_HRTIMER		(1U << 1)
-#define BPFRB_TEST_PROD_KTHREADS	(1U << 2)	/* one per online CPU */
+#define BPFRB_TEST_PROD_PROCESS		0x1U
+#define BPFRB_TEST_PROD_HRTIMER		0x2U
+#define BPFRB_TEST_PROD_KTHREADS	0x4U	/* one per online CPU */
 #define BPFRB_TEST_PROD_ALL		(BPFRB_TEST_PROD_PROCESS | \
 					 BPFRB_TEST_PROD_HRTIMER | \
 					 BPFRB_TEST_PROD_KTHREADS)
 
 /* bpfrb_test_produce.flags */
-#define BPFRB_TEST_PRODUCE_OUTPUT	(1U << 0) /* bpfrb_output(), not reserve+submit */
-#define BPFRB_TEST_PRODUCE_RETRY	(1U << 1) /* no space: wait and retry, no drop */
-#define BPFRB_TEST_PRODUCE_VARY_SIZE	(1U << 2) /* sizes vary in [24, payload_size] */
+#define BPFRB_TEST_PRODUCE_OUTPUT	0x1U /* bpfrb_output(), not reserve+submit */
+#define BPFRB_TEST_PRODUCE_RETRY	0x2U /* no space: wait and retry, no drop */
+#define BPFRB_TEST_PRODUCE_VARY_SIZE	0x4U /* sizes vary in [24, payload_size] */
 
 /* Record payload header; payload_size >= sizeof(struct bpfrb_test_record). */
 struct bpfrb_test_record {
