@@ -42,3 +42,26 @@ clean:
 	-$(MAKE) -C userspace clean
 	-$(MAKE) -C tests clean
 	rm -rf build
+
+# DKMS and Debian packages (docs/PACKAGING.md). dkms-install builds and
+# installs bpfrb.ko for $(KVER) (or DKMS_KERNELS="kver... | all"), never
+# relying on the running kernel alone.
+DKMS_KERNELS ?= $(KVER)
+
+.PHONY: dkms.conf dkms-install dkms-uninstall deb dkms-test
+
+# The version comes from scripts/version.sh each time: always regenerate.
+dkms.conf:
+	scripts/dkms-conf.sh $@
+
+dkms-install:
+	scripts/dkms-install.sh $(DKMS_KERNELS)
+
+dkms-uninstall:
+	scripts/dkms-uninstall.sh
+
+deb:
+	scripts/deb-build.sh
+
+dkms-test:
+	scripts/dkms-test.sh

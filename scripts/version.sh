@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Print bpfrb's version: the one place it is decided. dkms.conf, the DKMS
+# source directory name and debian/changelog all take it from here, so the
+# module, the packages and the library never disagree.
+#
+#   tag v1.2.3, on the tag              1.2.3
+#   tag v1.2.3, 4 commits later         1.2.3+git4.gabc1234
+#   no tag at all (shallow CI clones)   0.1.0~git20250101.abc1234
+#   uncommitted changes                 ... with ".dirty" appended
+#   outside git (a DKMS or package      the VERSION file written next to
+#   source tree)                        this tree's top when it was copied
+#
+# The results are valid Debian upstream versions and sort in the right
+# order: "~git" sorts before the first release, "+git" after its tag.
+
+set -eu
+
+# Used only while the project has no release tag yet.
+BASE_VERSION=0.1.0
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+# A copied source tree (DKMS, dpkg-buildpackage staging) records the version
+# it was made from. It wins over git: the copy may sit inside another
+# checkout whose history says nothing about it.
+if [ -f "$top/VERSION" ]; then
+	cat "$top/VERSION"
+	exit 0
+fi
+
+if ! git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	echo "$BASE_VERSION"
+	exit 0
+fi
+
+dirty=
+# --dirty would also do this, but only for the describe form; this way the
+# no-tag form gets the same suffix.
+if ! git -C "$top" diff-index --quiet HEAD -- 2>/dev/null; then
+	dirty=.dirty
+fi
+
+if desc=$(git -C "$top" describe --tags --match 'v[0-9]*' 2>/dev/null); then
+	# v1.2.3 or v1.2.3-4-gabc1234
+	desc=${desc#v}
+	case "$desc" in
+	*-*-g*)
+		tag=${desc%-*-g*}
+		rest=${desc#"$tag"-}        # 4-gabc1234
+		echo "$tag+git${rest%%-*}.${rest#*-}$dirty"
+		;;
+	*)
+		echo "$desc$dirty"
+		;;
+	esac
+	exit 0
+fi
+
+# No tag: date of the commit (not of today, so that the same commit always
+# gives the same version) and its abbreviated hash.
+date=$(git -C "$top" log -1 --format=%cd --date=format:%Y%m%d)
+sha=$(git -C "$top" rev-parse --short=7 HEAD)
+echo "$BASE_VERSION~git$date.$sha$dirty"
