@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: the whole test suite, in one QEMU guest per kernel.
+#
+# Environment:
+#   KERNELS="6.1 6.12 debug"   kernels to test (default: 6.1, 6.12, and debug
+#                              when ../shared/kernels exists)
+#   TESTS="prog1 prog2"        run only these programs of build/tests/
+#   MODULE_DIR=<dir>           prebuilt bpfrb.ko and bpfrb_test.ko (for
+#                              example DKMS-built) instead of building them;
+#                              they must match every kernel in KERNELS
+#   SKIP_DEPS=1                do not run scripts/deps.sh first
+#   BPFRB_TEST_TIMEOUT=<s>     per-program limit (default 180)
+#   GUEST_TIMEOUT=<s>          limit for a whole guest (default 1200, debug
+#                              kernel 2400)
+#
+# Prints TAP per kernel, the console tail of kernels that failed, and ends
+# with the line "P passed, F failed[, S skipped]"; exits non-zero on any
+# failure. Kernels run one after another: the machine has two cores.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+start=$(date +%s)
+if [ "${SKIP_DEPS:-0}" != 1 ]; then
+	"$TOP/scripts/deps.sh"
+fi
+
+passed=0 failed=0 skipped=0
+
+# A step that fails outside any guest (build, kernel lookup) counts once.
+fail_step() {
+	echo "not ok 1 $1"
+	failed=$((failed + 1))
+}
+
+summary() {
+	local line="$passed passed, $failed failed"
+	[ $skipped -gt 0 ] && line="$line, $skipped skipped"
+	say "check: $(( $(date +%s) - start )) s"
+	echo "$line"
+}
+
+if ! rels=$("$TOP/scripts/kernels.sh"); then
+	fail_step "kernels: $(default_kernels) not all installed"
+	summary
+	exit 1
+fi
+
+if ! "$TOP/scripts/build-userspace.sh" >&2; then
+	fail_step "build: libbpfrb, tests and tools"
+	summary
+	exit 1
+fi
+
+for rel in $rels; do
+	echo "# kernel $rel"
+	echo "TAP version 13"
+	out=$BUILD/guest/$rel/check
+	mkdir -p "$out"
+
+	moddir=${MODULE_DIR:-$BUILD/$rel}
+	if [ -z "${MODULE_DIR:-}" ] && ! "$TOP/scripts/build-module.sh" "$rel" 2>"$out/build.err"; then
+		sed 's/^/#   /' "$out/build.err"
+		fail_step "$rel/build: bpfrb.ko and bpfrb_test.ko"
+		echo "1..1"
+		continue
+	fi
+
+	limit=${GUEST_TIMEOUT:-1200}
+	has_kmemleak "$rel" && limit=${GUEST_TIMEOUT:-2400}
+	say "check: booting $rel (limit ${limit}s)"
+	guest_status=0
+	MODULE_DIR=$moddir "$TOP/scripts/run-guest.sh" -q -k "$rel" -t "$limit" -o "$out" \
+		-e TESTS="${TESTS:-}" -e BPFRB_TEST_TIMEOUT="${BPFRB_TEST_TIMEOUT:-180}" \
+		-- /bpfrb/run-tests 2>"$out/guest.err" || guest_status=$?
+
+	"$TOP/scripts/tap-report.sh" "$out/results.log" "$rel" | tee "$out/tap.txt"
+	read -r p f s < <(sed -n 's/^# totals: pass=\([0-9]*\) fail=\([0-9]*\) skip=\([0-9]*\)$/\1 \2 \3/p' "$out/tap.txt")
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+
+	if [ "$f" -gt 0 ] || [ $guest_status -ne 0 ]; then
+		sed 's/^/# /' "$out/guest.err"
+		echo "# --- last lines of the kernel console ($out/console.log) ---"
+		tail -n 40 "$out/console.log" | tr -d '\r' | sed 's/^/# /'
+	fi
+done
+
+summary
+[ $failed -eq 0 ]

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Print the kernel releases to test, one a line.
+#
+#   scripts/kernels.sh                 $KERNELS, or the default list
+#   scripts/kernels.sh 6.12 debug      these names
+#
+# Names: 6.1 (Debian's stock 6.1), 6.12 (Debian's 6.12 backport), debug (the
+# KASAN/lockdep kernel from ../shared/kernels) or an exact release string.
+# A name that matches no installed kernel is an error: a test run must never
+# silently test fewer kernels than asked.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+names=${*:-$(default_kernels)}
+for name in $names; do
+	rel=$(resolve_kernel "$name") ||
+		die "no installed kernel for '$name' (scripts/deps.sh installs them)"
+	[ -n "$rel" ] || die "no installed kernel for '$name'"
+	[ -d "/lib/modules/$rel/build" ] || die "$rel has no headers in /lib/modules/$rel/build"
+	echo "$rel"
+done

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers shared by the harness scripts (sourced, never run).
+#
+# Kernel names: the user says "6.1", "6.12" or "debug" (or gives an exact
+# release such as 6.1.0-56-amd64); the scripts work with exact releases,
+# because those name /boot/vmlinuz-<release> and /lib/modules/<release>/build.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD="$TOP/build"
+# The debug kernel's .debs live next to the repository, not in it.
+SHARED_KERNELS="$TOP/../shared/kernels"
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "$(basename "$0"): $*"; exit 1; }
+
+# Newest installed release whose name matches the extended regex $1 and that
+# has both an image and a build tree.
+newest_release() {
+	local re=$1 rel found=()
+	for img in /boot/vmlinuz-*; do
+		rel=${img#/boot/vmlinuz-}
+		[[ $rel =~ $re ]] || continue
+		[ -d "/lib/modules/$rel/build" ] || continue
+		found+=("$rel")
+	done
+	[ ${#found[@]} -gt 0 ] || return 1
+	printf '%s\n' "${found[@]}" | sort -V | tail -n 1
+}
+
+# The release string of the debug kernel shipped in ../shared/kernels,
+# taken from its image package's file name (linux-image-<rel>_<ver>_amd64.deb).
+debug_release() {
+	local deb
+	deb=$(ls "$SHARED_KERNELS"/linux-image-*_amd64.deb 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$deb" ] || return 1
+	deb=${deb##*/linux-image-}
+	printf '%s\n' "${deb%%_*}"
+}
+
+# Map one user-facing kernel name to an installed release.
+resolve_kernel() {
+	case $1 in
+	6.1)	newest_release '^6\.1\.0-[0-9]+-amd64$' ;;
+	6.12)	newest_release '^6\.12\.[0-9]+\+deb12-amd64$' ;;
+	debug)	debug_release ;;
+	*)	[ -e "/boot/vmlinuz-$1" ] && printf '%s\n' "$1" ;;
+	esac
+}
+
+# The kernels to test: $KERNELS if set, else stock 6.1 and 6.12, plus the
+# debug kernel when ../shared/kernels is there.
+default_kernels() {
+	if [ -n "${KERNELS:-}" ]; then
+		printf '%s\n' "$KERNELS"
+	elif [ -d "$SHARED_KERNELS" ]; then
+		echo "6.1 6.12 debug"
+	else
+		echo "6.1 6.12"
+	fi
+}
+
+# A kernel with kmemleak is the debug kernel: it boots slowly and gets the
+# leak scan.
+has_kmemleak() {
+	grep -q '^CONFIG_DEBUG_KMEMLEAK=y' "/boot/config-$1" 2>/dev/null
+}

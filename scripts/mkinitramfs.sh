@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Pack a busybox initramfs for one guest run.
+#
+#   scripts/mkinitramfs.sh <out.cpio.gz> <module dir> <job script> [<env file>]
+#
+# Layout inside the guest:
+#   /init                   scripts/guest/init
+#   /bin/busybox + applets  (busybox-static: the guest has no libc)
+#   /bpfrb/bpfrb.ko, /bpfrb/bpfrb_test.ko
+#   /bpfrb/tests/*          build/tests/* (kselftest programs, built static)
+#   /bpfrb/tools/*          build/tests/tools/* (helper programs)
+#   /bpfrb/run-tests        scripts/guest/run-tests
+#   /bpfrb/job              what init runs, given by the caller
+#   /bpfrb/env              variables init exports to the job (optional)
+#   /bpfrb/timeouts         "<prog> <seconds>" for tests that ask for a limit
+#   /bin/bpfrb              build/userspace/bpfrb, the CLI, when it is built
+#
+# The module dir holds bpfrb.ko and bpfrb_test.ko, flat or as kbuild leaves
+# them (tests/module/bpfrb_test.ko); .ko.xz (as DKMS may install them) is
+# unpacked, because busybox's insmod does not decompress.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out=${1:?usage: mkinitramfs.sh <out.cpio.gz> <module dir> <job> [<env>]}
+moddir=${2:?module dir}
+job=${3:?job script}
+envfile=${4:-}
+
+# busybox-static (scripts/deps.sh) replaces the dynamic busybox package.
+busybox=$(command -v busybox) || die "busybox is not installed (apt-get install busybox-static)"
+
+stage=$out.d
+rm -rf "$stage"
+mkdir -p "$stage"/{bin,dev,proc,sys,tmp,bpfrb/tests,bpfrb/tools}
+ln -s bin "$stage/sbin"
+
+cp "$busybox" "$stage/bin/busybox"
+for applet in $("$busybox" --list); do
+	[ "$applet" = busybox ] || ln -s busybox "$stage/bin/$applet"
+done
+# The kernel opens /dev/console before /init runs, before devtmpfs exists.
+mknod -m 600 "$stage/dev/console" c 5 1
+
+# Copy one module, whatever form it was built or installed in.
+put_module() {
+	local name=$1 src
+	for src in "$moddir/$name.ko" "$moddir/tests/module/$name.ko" \
+		   "$moddir/$name.ko.xz" "$moddir/tests/module/$name.ko.xz"; do
+		[ -f "$src" ] || continue
+		case $src in
+		*.xz)	xz -dc "$src" >"$stage/bpfrb/$name.ko" ;;
+		*)	cp "$src" "$stage/bpfrb/$name.ko" ;;
+		esac
+		return 0
+	done
+	die "no $name.ko in $moddir"
+}
+put_module bpfrb
+put_module bpfrb_test
+
+# Programs: every regular executable file; build/tests/ also holds tools/.
+for prog in "$BUILD"/tests/*; do
+	[ -f "$prog" ] && [ -x "$prog" ] && cp "$prog" "$stage/bpfrb/tests/"
+done
+for prog in "$BUILD"/tests/tools/*; do
+	[ -f "$prog" ] && [ -x "$prog" ] && cp "$prog" "$stage/bpfrb/tools/"
+done
+if [ -x "$BUILD/userspace/bpfrb" ]; then
+	cp "$BUILD/userspace/bpfrb" "$stage/bin/bpfrb"
+fi
+
+# Per-test time limits, from a marker in the test's source: a comment line
+# "timeout: <seconds>" (after //, /* or #) near the top of the file.
+: >"$stage/bpfrb/timeouts"
+for src in "$TOP"/tests/selftests/*.c; do
+	[ -f "$src" ] || continue
+	secs=$(head -n 40 "$src" | sed -n -E 's@^[[:space:]]*(/\*|//|\*|#)[[:space:]]*timeout:[[:space:]]*([0-9]+).*@\2@p' | head -n 1)
+	[ -n "$secs" ] && echo "$(basename "$src" .c) $secs" >>"$stage/bpfrb/timeouts"
+done
+
+install -m 755 "$TOP/scripts/guest/init" "$stage/init"
+install -m 755 "$TOP/scripts/guest/run-tests" "$stage/bpfrb/run-tests"
+install -m 755 "$job" "$stage/bpfrb/job"
+[ -n "$envfile" ] && install -m 644 "$envfile" "$stage/bpfrb/env"
+
+(cd "$stage" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -1) >"$out"
+rm -rf "$stage"
