@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Producing into kernel rings: where a record is reserved, committed or
+ * discarded. Callable in any context, NMI included.
+ *
+ * Positions: producer_pos is how far producers have reserved; pending_pos
+ * (kernel-private) trails it at the oldest record that may still be busy;
+ * consumer_pos belongs to user space and is never trusted. A reservation
+ * [prod, prod + len) is granted only if
+ *
+ *   new_prod - consumer_pos <= size   the consumer has room for it, and
+ *   new_prod - pending_pos  <= size   it cannot overlap a busy record,
+ *
+ * so whatever user space writes into consumer_pos, a sample is never
+ * handed out twice and never overlaps one that is not yet committed.
+ * Unlike the BPF ring buffer (which keeps one byte free), the limit is
+ * "<= size": a record of total length size fits an empty ring (SPEC §1).
+ * Positions are free-running, so a full ring (prod - cons == size) and an
+ * empty one (prod == cons) are never confused.
+ */
+#define pr_fmt(fmt) "bpfrb: " fmt
+
+#include <linux/hardirq.h>
+#include <linux/percpu.h>
+#include <linux/string.h>
+#include "bpfrb_internal.h"
+#include "compat.h"
+
+/* Record header, byte-identical to the BPF ring buffer's. */
+struct bpfrb_hdr {
+	u32 len;	/* payload length | BPFRB_BUSY_BIT | BPFRB_DISCARD_BIT */
+	u32 pg_off;	/* pages from the start of struct bpfrb to this header */
+};
+
+static_assert(sizeof(struct bpfrb_hdr) == BPFRB_HDR_SZ);
+
+static u64 bpfrb_rec_len(u32 len)
+{
+	return round_up((u64)(len & ~(BPFRB_BUSY_BIT | BPFRB_DISCARD_BIT)) +
+			BPFRB_HDR_SZ, 8);
+}
+
+/*
+ * Moves pending_pos past every record that is committed or discarded,
+ * stopping at the first busy one. Headers of kernel rings are read-only
+ * to user space, so their lengths can be trusted. Called under rb->lock.
+ */
+static unsigned long bpfrb_advance_pending(struct bpfrb *rb,
+					   unsigned long prod_pos)
+{
+	unsigned long pend_pos = rb->pending_pos;
+
+	while (pend_pos != prod_pos) {
+		struct bpfrb_hdr *hdr = (void *)rb->data + (pend_pos & rb->mask);
+		/* Pairs with the xchg() in bpfrb_commit(). */
+		u32 len = smp_load_acquire(&hdr->len);
+
+		if (len & BPFRB_BUSY_BIT)
+			break;
+		pend_pos += bpfrb_rec_len(len);
+	}
+	rb->pending_pos = pend_pos;
+	return pend_pos;
+}
+
+/* Returns the sample, or NULL with *err = -E2BIG or -EAGAIN (a drop). */
+static void *__bpfrb_reserve(struct bpfrb *rb, u64 size, int *err)
+{
+	unsigned long cons_pos, pend_pos, prod_pos, new_prod_pos, flags;
+	struct bpfrb_hdr *hdr;
+	u64 len;
+
+	/* size <= ring size - header  <=>  round_up(size + 8, 8) <= ring size */
+	if (size > bpfrb_size(rb) - BPFRB_HDR_SZ) {
+		*err = -E2BIG;
+		goto drop;
+	}
+	len = round_up(size + BPFRB_HDR_SZ, 8);
+
+	/*
+	 * An NMI may have interrupted a holder of the lock on this CPU:
+	 * spinning would deadlock, so NMI only tries.
+	 */
+	if (in_nmi()) {
+		if (!raw_spin_trylock_irqsave(&rb->lock, flags)) {
+			*err = -EAGAIN;
+			goto drop;
+		}
+	} else {
+		raw_spin_lock_irqsave(&rb->lock, flags);
+	}
+
+	/* Pairs with the consumer's smp_store_release() of consumer_pos. */
+	cons_pos = smp_load_acquire(&rb->consumer_pos);
+	prod_pos = rb->producer_pos;
+	new_prod_pos = prod_pos + len;
+	pend_pos = bpfrb_advance_pending(rb, prod_pos);
+
+	if (new_prod_pos - cons_pos > bpfrb_size(rb) ||
+	    new_prod_pos - pend_pos > bpfrb_size(rb)) {
+		raw_spin_unlock_irqrestore(&rb->lock, flags);
+		*err = -EAGAIN;
+		goto drop;
+	}
+
+	hdr = (void *)rb->data + (prod_pos & rb->mask);
+	hdr->len = (u32)size | BPFRB_BUSY_BIT;
+	hdr->pg_off = ((unsigned long)hdr - (unsigned long)rb) >> PAGE_SHIFT;
+
+	/*
+	 * The busy header is visible before the new producer_pos. Pairs with
+	 * the consumer's smp_load_acquire() of producer_pos.
+	 */
+	smp_store_release(&rb->producer_pos, new_prod_pos);
+	raw_spin_unlock_irqrestore(&rb->lock, flags);
+
+	return hdr + 1;
+
+drop:
+	this_cpu_inc(rb->stats->drops);
+	return NULL;
+}
+
+void *bpfrb_reserve(struct bpfrb *rb, u64 size, u64 flags)
+{
+	int err;
+
+	if (flags || rb->type != BPFRB_TYPE_KERNEL)
+		return NULL;
+	return __bpfrb_reserve(rb, size, &err);
+}
+EXPORT_SYMBOL_BPFRB(bpfrb_reserve);
+
+/* The ring is found from the header alone (see ring.c). */
+static struct bpfrb *bpfrb_from_hdr(struct bpfrb_hdr *hdr)
+{
+	unsigned long page = (unsigned long)hdr & PAGE_MASK;
+
+	return (struct bpfrb *)(page - ((unsigned long)hdr->pg_off << PAGE_SHIFT));
+}
+
+static void bpfrb_commit(void *sample, u64 flags, bool discard)
+{
+	struct bpfrb_hdr *hdr = sample - BPFRB_HDR_SZ;
+	struct bpfrb *rb = bpfrb_from_hdr(hdr);
+	u32 new_len;
+
+	new_len = hdr->len & ~BPFRB_BUSY_BIT;
+	if (discard)
+		new_len |= BPFRB_DISCARD_BIT;
+
+	/*
+	 * Full barrier: the payload is visible before the cleared busy bit.
+	 * Pairs with the consumer's smp_load_acquire() of the header's len
+	 * and with bpfrb_advance_pending().
+	 */
+	xchg(&hdr->len, new_len);
+
+	if (discard)
+		this_cpu_inc(rb->stats->discards);
+	else
+		this_cpu_inc(rb->stats->records);
+
+	bpfrb_notify_commit(rb, (unsigned long)hdr - (unsigned long)rb->data,
+			    flags);
+}
+
+void bpfrb_submit(void *sample, u64 flags)
+{
+	bpfrb_commit(sample, flags, false);
+}
+EXPORT_SYMBOL_BPFRB(bpfrb_submit);
+
+void bpfrb_discard(void *sample, u64 flags)
+{
+	bpfrb_commit(sample, flags, true);
+}
+EXPORT_SYMBOL_BPFRB(bpfrb_discard);
+
+int bpfrb_output(struct bpfrb *rb, const void *data, u64 size, u64 flags)
+{
+	void *sample;
+	int err;
+
+	if (flags & ~(BPFRB_NO_WAKEUP | BPFRB_FORCE_WAKEUP))
+		return -EINVAL;
+	if (rb->type != BPFRB_TYPE_KERNEL)
+		return -EINVAL;
+
+	sample = __bpfrb_reserve(rb, size, &err);
+	if (!sample)
+		return err;
+	memcpy(sample, data, size);
+	bpfrb_submit(sample, flags);
+	return 0;
+}
+EXPORT_SYMBOL_BPFRB(bpfrb_output);
+
+/* Lock-free sum: each counter is read once, totals may be a little stale. */
+static void bpfrb_sum_stats(struct bpfrb *rb, struct bpfrb_stats *sum)
+{
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		struct bpfrb_stats *s = per_cpu_ptr(rb->stats, cpu);
+
+		sum->records += READ_ONCE(s->records);
+		sum->discards += READ_ONCE(s->discards);
+		sum->drops += READ_ONCE(s->drops);
+	}
+}
+
+u64 bpfrb_query(struct bpfrb *rb, u64 what)
+{
+	unsigned long cons_pos, prod_pos;
+	struct bpfrb_stats sum;
+
+	/* Pairs with the consumer's smp_store_release() of consumer_pos. */
+	cons_pos = smp_load_acquire(&rb->consumer_pos);
+	/* Pairs with smp_store_release() of producer_pos in __bpfrb_reserve(). */
+	prod_pos = smp_load_acquire(&rb->producer_pos);
+
+	switch (what) {
+	case BPFRB_AVAIL_DATA:
+		return prod_pos - cons_pos;
+	case BPFRB_RING_SIZE:
+		return bpfrb_size(rb);
+	case BPFRB_CONS_POS:
+		return cons_pos;
+	case BPFRB_PROD_POS:
+		return prod_pos;
+	case BPFRB_DROPS:
+		bpfrb_sum_stats(rb, &sum);
+		return sum.drops;
+	default:
+		return 0;
+	}
+}
+EXPORT_SYMBOL_BPFRB(bpfrb_query);
+
+void bpfrb_fill_info(struct bpfrb *rb, struct bpfrb_info *info)
+{
+	struct bpfrb_stats sum;
+
+	bpfrb_sum_stats(rb, &sum);
+	memset(info, 0, sizeof(*info));
+	info->id = rb->id;
+	info->type = rb->type;
+	info->size = bpfrb_size(rb);
+	info->flags = rb->flags;
+	info->page_size = PAGE_SIZE;
+	info->consumer_pos = bpfrb_query(rb, BPFRB_CONS_POS);
+	info->producer_pos = bpfrb_query(rb, BPFRB_PROD_POS);
+	info->records = sum.records;
+	info->discards = sum.discards;
+	info->drops = sum.drops;
+	strscpy(info->name, rb->name, sizeof(info->name));
+}
