@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# CI for DKMS and the Debian packages (`make dkms-test`, issue 6). Run as
+# root on a Debian 12 machine; it installs what it needs with apt-get.
+#
+#  1. make dkms-install for Debian's 6.1 and 6.12 kernels (and the debug
+#     kernel when installed), from their headers, none of them running:
+#     bpfrb.ko must land in /lib/modules/<kver>/updates/dkms/ built for
+#     that kernel (its vermagic).
+#  2. A QEMU guest of each stock kernel loads the DKMS-built bpfrb.ko (not
+#     the tree-built one; bpfrb_test.ko comes from the tree build for the
+#     same kernel) and runs a smoke test there (scripts/check.sh).
+#  3. make dkms-uninstall leaves nothing behind.
+#  4. make deb builds the packages; lintian reports no error.
+#  5. The .debs install on this machine; bpfrb-dkms builds the module for
+#     the kernels; a program outside the tree builds with
+#     `pkg-config --cflags --libs libbpfrb` and runs against the installed
+#     library (debian/tests/pkg-config-consumer).
+#  6. Purging the packages leaves nothing behind.
+#
+# Environment:
+#   DKMS_TEST_KERNELS="6.1 6.12"  kernels for DKMS (names as scripts/kernels.sh
+#                                 takes them; default 6.1, 6.12, and debug
+#                                 when installed)
+#   DKMS_TEST_GUEST="6.1 6.12"    kernels to boot with the DKMS module
+#                                 ("" for none; debug boots in ~70 s, so it
+#                                 is not in the default)
+#   DKMS_SMOKE_TESTS="core_ioctl" test programs to run in the guests
+#
+# Prints "ok N - ..." / "not ok N - ..." lines, then "P passed, F failed";
+# exits non-zero if anything failed. Running it again is safe: it first
+# removes what an earlier run left installed.
+
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$TOP/build/dkms-test
+PACKAGES="bpfrb-dkms libbpfrb0 libbpfrb-dev bpfrb-tools libbpfrb0-dbgsym"
+
+passed=0 failed=0 n=0
+
+ok()
+{
+	n=$((n + 1)) passed=$((passed + 1))
+	echo "ok $n - $*"
+}
+
+not_ok()
+{
+	n=$((n + 1)) failed=$((failed + 1))
+	echo "not ok $n - $*"
+}
+
+# check "description" command...: one TAP line; the command's output goes
+# to the log and, on failure, its tail to the TAP stream as comments.
+check()
+{
+	local what=$1 log
+	shift
+	log=$BUILD/log/$(printf '%03d' $((n + 1))).log
+	if "$@" >"$log" 2>&1; then
+		ok "$what"
+	else
+		not_ok "$what"
+		tail -n 30 "$log" | sed 's/^/#   /'
+	fi
+}
+
+finish()
+{
+	echo "1..$n"
+	echo "$passed passed, $failed failed"
+	[ $failed -eq 0 ]
+	exit
+}
+
+# Every trace of bpfrb that DKMS or the packages could leave: module
+# sources, DKMS's tree, installed modules, library, header, pkg-config
+# file, udev rule. Prints what it finds; fails if it finds anything.
+nothing_left()
+{
+	local left
+	left=$(
+		ls -d /usr/src/bpfrb-* /var/lib/dkms/bpfrb 2>/dev/null
+		find /lib/modules -path '*/updates/*' -name 'bpfrb*.ko*' 2>/dev/null
+		ls -d /usr/include/libbpfrb.h /usr/include/linux/bpfrb.h \
+			/usr/lib/*/libbpfrb* /usr/lib/*/pkgconfig/libbpfrb.pc \
+			/lib/udev/rules.d/60-bpfrb.rules /usr/lib/udev/rules.d/60-bpfrb.rules \
+			/usr/bin/bpfrb 2>/dev/null
+		dpkg-query -W -f '${Package} ${Status}\n' $PACKAGES 2>/dev/null |
+			grep -v 'not-installed$'
+	)
+	[ -z "$left" ] || { echo "left behind:"; echo "$left"; return 1; }
+}
+
+installed_packages()
+{
+	dpkg-query -W -f '${Package} ${Status}\n' $PACKAGES 2>/dev/null |
+		awk '$NF != "not-installed" { print $1 }'
+}
+
+# bpfrb.ko, or bpfrb.ko.xz on kernels whose modules are compressed.
+dkms_module()
+{
+	ls /lib/modules/"$1"/updates/dkms/bpfrb.ko* 2>/dev/null | head -n 1
+}
+
+module_built_for()
+{
+	local ko rel=$1
+	ko=$(dkms_module "$rel")
+	[ -n "$ko" ] || { echo "no bpfrb.ko* in /lib/modules/$rel/updates/dkms"; return 1; }
+	echo "$ko: vermagic $(modinfo -F vermagic "$ko")"
+	modinfo -F vermagic "$ko" | grep -q "^$rel "
+}
+
+dkms_installed_for()
+{
+	dkms status -m bpfrb -k "$1" | tee /dev/stderr | grep -q ': installed'
+}
+
+install_deps()
+{
+	local need="" pkg
+	# dkms: the subject; dh-dkms, debhelper, dpkg-dev: dpkg-buildpackage;
+	# lintian; pkg-config and gcc: the consumer; xz-utils: DKMS compresses
+	# modules for 6.12; kmod: modinfo.
+	for pkg in dkms dh-dkms debhelper dpkg-dev lintian pkg-config gcc \
+		libc6-dev make xz-utils kmod; do
+		dpkg-query -W -f '${Status}\n' "$pkg" 2>/dev/null |
+			grep -q '^install ok installed$' || need="$need $pkg"
+	done
+	[ -z "$need" ] && return 0
+	apt-get update &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $need
+}
+
+# A guest of kernel $1 boots with the DKMS-installed bpfrb.ko and the
+# tree-built bpfrb_test.ko and runs the smoke tests.
+guest_smoke()
+{
+	local rel=$1 dir=$BUILD/modules/$1 ko
+	ko=$(dkms_module "$rel") || return 1
+	[ -n "$ko" ] || { echo "no DKMS module for $rel"; return 1; }
+	"$TOP/scripts/build-module.sh" "$rel" || return 1
+	rm -rf "$dir" && mkdir -p "$dir" || return 1
+	cp "$ko" "$dir/" &&
+		cp "$TOP/build/$rel/tests/module/bpfrb_test.ko" "$dir/" || return 1
+	echo "guest modules: $(ls "$dir")"
+	KERNELS=$rel MODULE_DIR=$dir TESTS=${DKMS_SMOKE_TESTS:-core_ioctl} \
+		SKIP_DEPS=$([ -x "$TOP/scripts/deps.sh" ] && echo 0 || echo 1) \
+		"$TOP/scripts/check.sh"
+}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "$0: must run as root (DKMS, dpkg)" >&2
+	exit 1
+fi
+rm -rf "$BUILD"
+mkdir -p "$BUILD/log"
+echo "TAP version 13"
+
+check "apt-get: dkms, debhelper, dh-dkms, lintian, pkg-config" install_deps
+command -v dkms >/dev/null || finish
+
+# Kernels: the stock ones must be there; the debug one only if installed.
+names=${DKMS_TEST_KERNELS:-6.1 6.12}
+if [ -z "${DKMS_TEST_KERNELS:-}" ] && "$TOP/scripts/kernels.sh" debug >/dev/null 2>&1; then
+	names="$names debug"
+fi
+if ! rels=$("$TOP/scripts/kernels.sh" $names 2>"$BUILD/log/kernels.log"); then
+	not_ok "kernels with headers: $names"
+	sed 's/^/#   /' "$BUILD/log/kernels.log"
+	finish
+fi
+rels=$(echo $rels)
+guest_names=${DKMS_TEST_GUEST-6.1 6.12}
+guest_rels=
+if [ -n "$guest_names" ]; then
+	guest_rels=$("$TOP/scripts/kernels.sh" $guest_names 2>/dev/null)
+fi
+echo "# version $("$TOP/scripts/version.sh"), kernels: $rels (running: $(uname -r))"
+
+# Start from a clean machine: an earlier run may have stopped half-way.
+pkgs=$(installed_packages)
+[ -z "$pkgs" ] || apt-get purge -y $pkgs >/dev/null 2>&1
+"$TOP/scripts/dkms-uninstall.sh" >/dev/null 2>&1
+check "nothing of bpfrb installed before the test" nothing_left
+
+# 1. DKMS from the tree.
+check "make dkms-install DKMS_KERNELS=\"$rels\"" \
+	make -C "$TOP" dkms-install DKMS_KERNELS="$rels"
+for rel in $rels; do
+	check "$rel: dkms status says installed" dkms_installed_for "$rel"
+	check "$rel: bpfrb.ko in updates/dkms, built for $rel" module_built_for "$rel"
+done
+
+# 2. The DKMS-built module in guests.
+for rel in $guest_rels; do
+	check "$rel: guest loads the DKMS-built bpfrb.ko, smoke test passes" \
+		guest_smoke "$rel"
+done
+
+# 3.
+check "make dkms-uninstall" make -C "$TOP" dkms-uninstall
+check "nothing left after make dkms-uninstall" nothing_left
+
+# 4. Packages.
+check "make deb (dpkg-buildpackage -b -us -uc, lintian: no errors)" \
+	make -C "$TOP" deb
+debs=$(ls "$TOP"/build/deb/*.deb 2>/dev/null)
+for pkg in bpfrb-dkms libbpfrb0 libbpfrb-dev; do
+	check "package $pkg built" ls "$TOP"/build/deb/"$pkg"_*.deb
+done
+
+# 5. Install them. bpfrb-dkms's postinst builds the module for the kernels
+# (all those with headers, as the running kernel is not installed here).
+check "apt-get install the .debs" \
+	env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $debs
+for rel in $rels; do
+	check "$rel: package's DKMS build installed bpfrb.ko for $rel" module_built_for "$rel"
+done
+check "group bpfrb exists" getent group bpfrb
+check "udev rule gives /dev/bpfrb to group bpfrb" \
+	grep -q 'GROUP="bpfrb"' /lib/udev/rules.d/60-bpfrb.rules
+check "pkg-config knows libbpfrb" pkg-config --exists libbpfrb
+check "consumer built with pkg-config --cflags --libs libbpfrb runs" \
+	"$TOP/debian/tests/pkg-config-consumer"
+
+# 6.
+pkgs=$(installed_packages)
+check "apt-get purge the packages" apt-get purge -y $pkgs
+check "nothing left after purging the packages" nothing_left
+
+finish
