@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libbpfrb given bad input: every case must fail with the errno named in
+ * the test, both as the negative return and in errno, and never crash.
+ */
+#include <sys/resource.h>
+
+#include "lib_test.h"
+
+/* ret is -err and errno is err. */
+#define EXPECT_ERR(err, ret) do {					\
+		errno = 0;						\
+		EXPECT_EQ(-(err), (ret));				\
+		EXPECT_EQ((err), errno);				\
+	} while (0)
+
+/* ptr is NULL and errno is err. */
+#define EXPECT_NULL_ERR(err, ptr) do {					\
+		errno = 0;						\
+		EXPECT_EQ(NULL, (ptr));					\
+		EXPECT_EQ((err), errno);				\
+	} while (0)
+
+static int noop_cb(void *ctx, void *data, size_t size)
+{
+	return 0;
+}
+
+TEST(null_pointers_einval)
+{
+	struct bpfrb_ring_buffer *rb;
+	int fd;
+
+	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, NULL);
+	ASSERT_LE(0, fd);
+	EXPECT_NULL_ERR(EINVAL, bpfrb_ring_buffer__new(fd, NULL, NULL, NULL));
+	EXPECT_ERR(EINVAL, bpfrb_info(fd, NULL));
+	EXPECT_ERR(EINVAL, bpfrb_attach_name(NULL));
+	EXPECT_ERR(EINVAL, bpfrb_kprobe_attach(fd, NULL, NULL));
+
+	EXPECT_ERR(EINVAL, bpfrb_ring_buffer__add(NULL, fd, noop_cb, NULL));
+	EXPECT_ERR(EINVAL, bpfrb_ring_buffer__poll(NULL, 0));
+	EXPECT_ERR(EINVAL, bpfrb_ring_buffer__consume(NULL));
+	EXPECT_ERR(EINVAL, bpfrb_ring_buffer__consume_n(NULL, 1));
+	EXPECT_ERR(EINVAL, bpfrb_ring_buffer__epoll_fd(NULL));
+	EXPECT_NULL_ERR(EINVAL, bpfrb_ring_buffer__ring(NULL, 0));
+	bpfrb_ring_buffer__free(NULL);
+
+	EXPECT_ERR(EINVAL, bpfrb_ring__consume(NULL));
+	EXPECT_ERR(EINVAL, bpfrb_ring__consume_n(NULL, 1));
+	EXPECT_ERR(EINVAL, bpfrb_ring__fd(NULL));
+	errno = 0;
+	EXPECT_EQ(0, bpfrb_ring__size(NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, bpfrb_ring__avail_data_size(NULL));
+	EXPECT_EQ(0, bpfrb_ring__consumer_pos(NULL));
+	EXPECT_EQ(0, bpfrb_ring__producer_pos(NULL));
+
+	rb = bpfrb_ring_buffer__new(fd, noop_cb, NULL, NULL);
+	ASSERT_NE(NULL, rb);
+	EXPECT_ERR(EINVAL, bpfrb_ring_buffer__add(rb, fd, NULL, NULL));
+	EXPECT_EQ(0, bpfrb_ring_buffer__consume(rb));
+	bpfrb_ring_buffer__free(rb);
+	close(fd);
+}
+
+TEST(fd_not_bpfrb_enotty)
+{
+	struct bpfrb_info info;
+	int devnull, pipefd[2];
+
+	devnull = open("/dev/null", O_RDWR);
+	ASSERT_LE(0, devnull);
+	ASSERT_EQ(0, pipe(pipefd));
+
+	EXPECT_NULL_ERR(ENOTTY, bpfrb_ring_buffer__new(devnull, noop_cb, NULL, NULL));
+	EXPECT_NULL_ERR(ENOTTY, bpfrb_ring_buffer__new(pipefd[0], noop_cb, NULL, NULL));
+	EXPECT_ERR(ENOTTY, bpfrb_info(devnull, &info));
+	EXPECT_ERR(ENOTTY, bpfrb_kprobe_attach(pipefd[1], "do_sys_openat2", NULL));
+	EXPECT_ERR(ENOTTY, bpfrb_kprobe_detach(devnull, 1));
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(devnull);
+}
+
+TEST(bad_fd_ebadf)
+{
+	struct bpfrb_info info;
+	int fd;
+
+	EXPECT_NULL_ERR(EBADF, bpfrb_ring_buffer__new(-1, noop_cb, NULL, NULL));
+	EXPECT_ERR(EBADF, bpfrb_info(-1, &info));
+	/* A closed descriptor. */
+	fd = open("/dev/null", O_RDONLY);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_NULL_ERR(EBADF, bpfrb_ring_buffer__new(fd, noop_cb, NULL, NULL));
+}
+
+TEST(file_not_bound_enxio)
+{
+	struct bpfrb_info info;
+	int fd;
+
+	fd = open(BPFRB_DEVICE, O_RDWR);
+	ASSERT_LE(0, fd);
+	EXPECT_ERR(ENXIO, bpfrb_info(fd, &info));
+	EXPECT_NULL_ERR(ENXIO, bpfrb_ring_buffer__new(fd, noop_cb, NULL, NULL));
+	close(fd);
+}
+
+/* A user ring, from /dev/bpfrb or, failing that, from kernel code. */
+static int user_ring_fd(int tfd, __u32 *kernel_id)
+{
+	struct bpfrb_test_create c;
+	int fd;
+
+	*kernel_id = 0;
+	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_USER, NULL);
+	if (fd >= 0 || errno != EOPNOTSUPP)
+		return fd;
+	memset(&c, 0, sizeof(c));
+	c.size = 4096;
+	c.type = BPFRB_TYPE_USER;
+	c.numa_node = -1;
+	if (ioctl(tfd, BPFRB_TEST_IOC_CREATE_RING, &c) < 0)
+		return -errno;
+	*kernel_id = c.id;
+	return bpfrb_attach_id(c.id);
+}
+
+TEST(user_ring_to_consumer_einval)
+{
+	struct bpfrb_ring_buffer *rb;
+	__u32 kernel_id;
+	int tfd, kfd, ufd;
+
+	tfd = lib_test_open();
+	ASSERT_LE(0, tfd);
+	ufd = user_ring_fd(tfd, &kernel_id);
+	if (ufd == -EOPNOTSUPP)
+		SKIP(close(tfd); return, "no user rings in this module yet");
+	ASSERT_LE(0, ufd) TH_LOG("user ring: %s", strerror(-ufd));
+
+	EXPECT_NULL_ERR(EINVAL, bpfrb_ring_buffer__new(ufd, noop_cb, NULL, NULL));
+	/* Nor through __add to a manager of kernel rings. */
+	kfd = bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, NULL);
+	ASSERT_LE(0, kfd);
+	rb = bpfrb_ring_buffer__new(kfd, noop_cb, NULL, NULL);
+	ASSERT_NE(NULL, rb);
+	EXPECT_ERR(EINVAL, bpfrb_ring_buffer__add(rb, ufd, noop_cb, NULL));
+	EXPECT_NULL_ERR(ERANGE, bpfrb_ring_buffer__ring(rb, 1));
+	bpfrb_ring_buffer__free(rb);
+	close(kfd);
+	close(ufd);
+	if (kernel_id)
+		ioctl(tfd, BPFRB_TEST_IOC_DESTROY_RING, &kernel_id);
+	close(tfd);
+}
+
+/* With too little address space left the data mapping fails: ENOMEM. */
+TEST(unmappable_ring_enomem)
+{
+	struct rlimit lim = { .rlim_cur = 40 << 20, .rlim_max = 40 << 20 };
+	int fd;
+
+	/* 32 MiB of data is mapped twice: 64 MiB, over the 40 MiB limit. */
+	fd = bpfrb_create(NULL, 32 << 20, BPFRB_TYPE_KERNEL, NULL);
+	ASSERT_LE(0, fd) TH_LOG("bpfrb_create: %s", strerror(errno));
+	/* The harness runs each test in its own child: the limit stays here. */
+	ASSERT_EQ(0, setrlimit(RLIMIT_AS, &lim));
+	EXPECT_NULL_ERR(ENOMEM, bpfrb_ring_buffer__new(fd, noop_cb, NULL, NULL));
+	close(fd);
+}
+
+TEST(create_bad_size_type_name)
+{
+	char long_name[BPFRB_NAME_LEN + 1];
+
+	EXPECT_ERR(EINVAL, bpfrb_create(NULL, 0, BPFRB_TYPE_KERNEL, NULL));
+	EXPECT_ERR(E2BIG, bpfrb_create(NULL, (1ULL << 63) + 1, BPFRB_TYPE_KERNEL, NULL));
+	EXPECT_ERR(EINVAL, bpfrb_create(NULL, 4096, (enum bpfrb_type)7, NULL));
+	memset(long_name, 'a', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	EXPECT_ERR(ENAMETOOLONG, bpfrb_create(long_name, 4096, BPFRB_TYPE_KERNEL, NULL));
+	EXPECT_ERR(ENAMETOOLONG, bpfrb_attach_name(long_name));
+	/* The kernel's own checks come back unchanged. */
+	EXPECT_ERR(EINVAL, bpfrb_create("no spaces", 4096, BPFRB_TYPE_KERNEL, NULL));
+}
+
+TEST(attach_bad_id_or_name)
+{
+	EXPECT_ERR(EINVAL, bpfrb_attach_id(0));
+	EXPECT_ERR(EINVAL, bpfrb_attach_name(""));
+	EXPECT_ERR(ENOENT, bpfrb_attach_id(0x7fffffff));
+	EXPECT_ERR(ENOENT, bpfrb_attach_name("lib_bad_input.nothing"));
+}
+
+TEST(kprobe_bad_symbol)
+{
+	char long_sym[BPFRB_SYM_LEN + 1];
+	int fd;
+
+	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, NULL);
+	ASSERT_LE(0, fd);
+	EXPECT_ERR(EINVAL, bpfrb_kprobe_attach(fd, "", NULL));
+	memset(long_sym, 'a', sizeof(long_sym) - 1);
+	long_sym[sizeof(long_sym) - 1] = '\0';
+	EXPECT_ERR(ENAMETOOLONG, bpfrb_kprobe_attach(fd, long_sym, NULL));
+	close(fd);
+}
+
+/* A newer caller's opts: sz bigger than the library's struct. */
+struct bigger_ring_buffer_opts {
+	struct bpfrb_ring_buffer_opts base;
+	long future;
+};
+
+struct bigger_create_opts {
+	struct bpfrb_create_opts base;
+	long future;
+};
+
+TEST(opts_size_and_unknown_tail)
+{
+	struct bigger_ring_buffer_opts rbo;
+	struct bigger_create_opts co;
+	struct bpfrb_ring_buffer *rb;
+	int fd;
+
+	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, NULL);
+	ASSERT_LE(0, fd);
+
+	/* sz smaller than sz itself. */
+	memset(&rbo, 0, sizeof(rbo));
+	rbo.base.sz = 1;
+	EXPECT_NULL_ERR(EINVAL, bpfrb_ring_buffer__new(fd, noop_cb, NULL, &rbo.base));
+	/* A non-zero byte the library does not know. */
+	rbo.base.sz = sizeof(rbo);
+	rbo.future = 1;
+	EXPECT_NULL_ERR(EINVAL, bpfrb_ring_buffer__new(fd, noop_cb, NULL, &rbo.base));
+	/* Zero there is fine. */
+	rbo.future = 0;
+	rb = bpfrb_ring_buffer__new(fd, noop_cb, NULL, &rbo.base);
+	EXPECT_NE(NULL, rb);
+	bpfrb_ring_buffer__free(rb);
+	close(fd);
+
+	memset(&co, 0, sizeof(co));
+	co.base.sz = sizeof(co);
+	co.future = -1;
+	EXPECT_ERR(EINVAL, bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, &co.base));
+	co.future = 0;
+	/* Flags the kernel does not know: its EINVAL. */
+	co.base.flags = 0x80;
+	EXPECT_ERR(EINVAL, bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, &co.base));
+	co.base.flags = 0;
+	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, &co.base);
+	EXPECT_LE(0, fd);
+	close(fd);
+}
+
+TEST(kprobe_opts_unknown_tail)
+{
+	struct {
+		struct bpfrb_kprobe_opts base;
+		long future;
+	} o;
+	int fd;
+
+	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, NULL);
+	ASSERT_LE(0, fd);
+	memset(&o, 0, sizeof(o));
+	o.base.sz = sizeof(o);
+	o.future = 1;
+	EXPECT_ERR(EINVAL, bpfrb_kprobe_attach(fd, "do_sys_openat2", &o.base));
+	close(fd);
+}
+
+LIB_TEST_MAIN
