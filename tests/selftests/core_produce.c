@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Producing through the exported API (driven by bpfrb_test.ko) and
+ * consuming through the mapping: what is committed arrives once, intact,
+ * in order; discards are skipped; the query selectors and INFO counters
+ * say what happened; records wrap the end of the ring; a record can fill
+ * the whole ring but not more; a held record hides the ones after it.
+ */
+#include "kselftest_harness.h"
+#include "core_consume.h"
+
+FIXTURE(produce) {
+	int tfd;
+	struct core_ring ring;
+	long page;
+	__u32 first;	/* first held index (outside the test's stack: longjmp) */
+};
+
+FIXTURE_SETUP(produce)
+{
+	self->ring.fd = -1;
+	self->page = sysconf(_SC_PAGESIZE);
+	self->tfd = testmod_open();
+	if (self->tfd < 0)
+		SKIP(return, "%s: %s", BPFRB_TEST_DEVICE, strerror(-self->tfd));
+}
+
+FIXTURE_TEARDOWN(produce)
+{
+	core_ring_close(&self->ring);
+	if (self->tfd >= 0)
+		close(self->tfd);
+}
+
+static __u64 query(int tfd, __u32 id, int sel)
+{
+	struct bpfrb_test_query q;
+
+	if (testmod_query(tfd, id, &q))
+		return ~0ULL;
+	return q.values[sel];
+}
+
+TEST_F(produce, committed_records_arrive_once_in_order_intact)
+{
+	struct bpfrb_test_produce p;
+	struct record_check check = { 0 };
+	struct bpfrb_info info;
+
+	ASSERT_EQ(0, core_ring_open(&self->ring, 64 * 1024, NULL));
+	testmod_produce_init(&p, self->ring.id, BPFRB_TEST_PROD_PROCESS, 500, 64);
+	ASSERT_EQ(0, testmod_produce(self->tfd, &p));
+	ASSERT_EQ(500ULL, p.counts[BPFRB_TEST_ID_PROCESS].produced);
+	ASSERT_EQ(0ULL, p.counts[BPFRB_TEST_ID_PROCESS].dropped);
+	ASSERT_EQ(500, core_ring_consume(&self->ring, record_check_sample, &check));
+	ASSERT_EQ(500ULL, check.consumed[BPFRB_TEST_ID_PROCESS]);
+	ASSERT_EQ(0ULL, check.corrupt);
+	ASSERT_EQ(0ULL, check.out_of_order);
+	ASSERT_EQ(500ULL, check.next_seq[BPFRB_TEST_ID_PROCESS]);
+	ASSERT_EQ(0, core_info(self->ring.fd, &info));
+	ASSERT_EQ(500ULL, info.records);
+	ASSERT_EQ(500ULL * 72, info.producer_pos);
+	ASSERT_EQ(info.producer_pos, info.consumer_pos);
+}
+
+TEST_F(produce, discarded_records_are_skipped_and_counted)
+{
+	struct bpfrb_test_produce p;
+	struct record_check check = { .discard_every = 3 };
+	struct bpfrb_info info;
+
+	ASSERT_EQ(0, core_ring_open(&self->ring, 64 * 1024, NULL));
+	testmod_produce_init(&p, self->ring.id, BPFRB_TEST_PROD_PROCESS, 300, 40);
+	p.discard_every = 3;
+	ASSERT_EQ(0, testmod_produce(self->tfd, &p));
+	ASSERT_EQ(200ULL, p.counts[BPFRB_TEST_ID_PROCESS].produced);
+	ASSERT_EQ(100ULL, p.counts[BPFRB_TEST_ID_PROCESS].discarded);
+	ASSERT_EQ(200, core_ring_consume(&self->ring, record_check_sample, &check));
+	ASSERT_EQ(0ULL, check.discarded_seen);
+	ASSERT_EQ(0ULL, check.corrupt);
+	ASSERT_EQ(0ULL, check.out_of_order);
+	ASSERT_EQ(0, core_info(self->ring.fd, &info));
+	ASSERT_EQ(200ULL, info.records);
+	ASSERT_EQ(100ULL, info.discards);
+	/* Discarded records still took their room: 300 records of 48 bytes. */
+	ASSERT_EQ(300ULL * 48, info.consumer_pos);
+}
+
+/* The values the kernel's ringbuf selftest checks, after each step. */
+TEST_F(produce, query_selectors_follow_submits_discards_consumes)
+{
+	struct bpfrb_test_query q;
+	__u32 id;
+
+	ASSERT_EQ(0, core_ring_open(&self->ring, 4 * self->page, NULL));
+	id = self->ring.id;
+	ASSERT_EQ(0, testmod_query(self->tfd, id, &q));
+	ASSERT_EQ(0ULL, q.values[BPFRB_AVAIL_DATA]);
+	ASSERT_EQ((__u64)(4 * self->page), q.values[BPFRB_RING_SIZE]);
+	ASSERT_EQ(0ULL, q.values[BPFRB_CONS_POS]);
+	ASSERT_EQ(0ULL, q.values[BPFRB_PROD_POS]);
+	ASSERT_EQ(0ULL, q.values[BPFRB_DROPS]);
+	ASSERT_EQ(0ULL, q.unknown);
+
+	/* Two records of 24 bytes: 32 each with the header. */
+	ASSERT_EQ(0, testmod_one(self->tfd, id, BPFRB_TEST_ONE_SUBMIT, 24, 0, 0));
+	ASSERT_EQ(0, testmod_one(self->tfd, id, BPFRB_TEST_ONE_OUTPUT, 24, 0, 1));
+	ASSERT_EQ(64ULL, query(self->tfd, id, BPFRB_AVAIL_DATA));
+	ASSERT_EQ(64ULL, query(self->tfd, id, BPFRB_PROD_POS));
+	ASSERT_EQ(0ULL, query(self->tfd, id, BPFRB_CONS_POS));
+	/* A discard of 30 bytes still advances producer_pos by 40. */
+	ASSERT_EQ(0, testmod_one(self->tfd, id, BPFRB_TEST_ONE_DISCARD, 30, 0, 2));
+	ASSERT_EQ(104ULL, query(self->tfd, id, BPFRB_PROD_POS));
+	ASSERT_EQ(104ULL, query(self->tfd, id, BPFRB_AVAIL_DATA));
+
+	ASSERT_EQ(2, core_ring_consume(&self->ring, NULL, NULL));
+	ASSERT_EQ(104ULL, query(self->tfd, id, BPFRB_CONS_POS));
+	ASSERT_EQ(0ULL, query(self->tfd, id, BPFRB_AVAIL_DATA));
+	ASSERT_EQ(0ULL, query(self->tfd, id, BPFRB_DROPS));
+}
+
+TEST_F(produce, records_wrap_the_end_of_the_ring_contiguously)
+{
+	struct record_check check = { 0 };
+	struct bpfrb_test_query q;
+	__u32 id;
+	int i;
+
+	ASSERT_EQ(0, core_ring_open(&self->ring, self->page, NULL));
+	id = self->ring.id;
+	/* 3 records of 1000 + 8 bytes, consumed; the 5th crosses the end. */
+	for (i = 0; i < 6; i++) {
+		ASSERT_EQ(0, testmod_one(self->tfd, id, BPFRB_TEST_ONE_OUTPUT,
+					 1000, 0, i));
+		if (i == 2)
+			ASSERT_EQ(3, core_ring_consume(&self->ring,
+						       record_check_sample, &check));
+	}
+	ASSERT_EQ(0, testmod_query(self->tfd, id, &q));
+	ASSERT_EQ(6ULL * 1008, q.values[BPFRB_PROD_POS]);
+	ASSERT_LT((__u64)self->page, q.values[BPFRB_PROD_POS]);
+	ASSERT_EQ(3, core_ring_consume(&self->ring, record_check_sample, &check));
+	ASSERT_EQ(0ULL, check.corrupt);
+	ASSERT_EQ(0ULL, check.out_of_order);
+	ASSERT_EQ(6ULL, check.total);
+}
+
+TEST_F(produce, varying_sizes_wrap_many_times_without_loss)
+{
+	struct producer_thread pt = { .tfd = self->tfd };
+	struct record_check check = { 0 };
+	__u64 produced;
+
+	ASSERT_EQ(0, core_ring_open(&self->ring, self->page, NULL));
+	testmod_produce_init(&pt.arg, self->ring.id, BPFRB_TEST_PROD_PROCESS,
+			     20000, 1000);
+	pt.arg.flags = BPFRB_TEST_PRODUCE_RETRY | BPFRB_TEST_PRODUCE_VARY_SIZE;
+	ASSERT_EQ(0, producer_thread_start(&pt));
+	ASSERT_LE(0, consume_while_producing(&self->ring, &pt, &check));
+	ASSERT_EQ(0, producer_thread_join(&pt));
+	produced = pt.arg.counts[BPFRB_TEST_ID_PROCESS].produced;
+	ASSERT_EQ(20000ULL, produced);
+	ASSERT_EQ(produced, check.consumed[BPFRB_TEST_ID_PROCESS]);
+	ASSERT_EQ(0ULL, check.corrupt);
+	ASSERT_EQ(0ULL, check.out_of_order);
+}
+
+TEST_F(produce, one_record_fills_the_whole_ring)
+{
+	struct record_check check = { 0 };
+	struct bpfrb_info info;
+	__u32 id;
+
+	ASSERT_EQ(0, core_ring_open(&self->ring, self->page, NULL));
+	id = self->ring.id;
+	ASSERT_EQ(0, testmod_one(self->tfd, id, BPFRB_TEST_ONE_OUTPUT,
+				 self->page - BPFRB_HDR_SZ, 0, 0));
+	ASSERT_EQ((__u64)self->page, query(self->tfd, id, BPFRB_AVAIL_DATA));
+	/* Full: the smallest record no longer fits, and is a drop. */
+	ASSERT_EQ(-EAGAIN, testmod_one(self->tfd, id, BPFRB_TEST_ONE_OUTPUT, 8, 0, 1));
+	ASSERT_EQ(-ENOSPC, testmod_one(self->tfd, id, BPFRB_TEST_ONE_SUBMIT, 8, 0, 1));
+	ASSERT_EQ(2ULL, query(self->tfd, id, BPFRB_DROPS));
+	ASSERT_EQ(1, core_ring_consume(&self->ring, record_check_sample, &check));
+	ASSERT_EQ(0ULL, check.corrupt);
+	/* Once consumed, the ring can be filled again, now from offset 0 again. */
+	ASSERT_EQ(0, testmod_one(self->tfd, id, BPFRB_TEST_ONE_SUBMIT,
+				 self->page - BPFRB_HDR_SZ, 0, 2));
+	ASSERT_EQ(1, core_ring_consume(&self->ring, record_check_sample, &check));
+	ASSERT_EQ(0ULL, check.corrupt);
+	ASSERT_EQ(0, core_info(self->ring.fd, &info));
+	ASSERT_EQ(2ULL, info.records);
+	ASSERT_EQ(2ULL, info.drops);
+}
+
+TEST_F(produce, record_larger_than_ring_refused_and_counted_as_drop)
+{
+	struct bpfrb_info info;
+	__u32 id;
+
+	ASSERT_EQ(0, core_ring_open(&self->ring, self->page, NULL));
+	id = self->ring.id;
+	ASSERT_EQ(-E2BIG, testmod_one(self->tfd, id, BPFRB_TEST_ONE_OUTPUT,
+				      self->page - BPFRB_HDR_SZ + 1, 0, 0));
+	ASSERT_EQ(-ENOSPC, testmod_one(self->tfd, id, BPFRB_TEST_ONE_SUBMIT,
+				       2 * self->page, 0, 0));
+	ASSERT_EQ(0, core_info(self->ring.fd, &info));
+	ASSERT_EQ(2ULL, info.drops);
+	ASSERT_EQ(0ULL, info.producer_pos);
+	ASSERT_EQ(2ULL, query(self->tfd, id, BPFRB_DROPS));
+}
+
+TEST_F(produce, output_with_unknown_flag_einval)
+{
+	ASSERT_EQ(0, core_ring_open(&self->ring, self->page, NULL));
+	ASSERT_EQ(-EINVAL, testmod_one(self->tfd, self->ring.id,
+				       BPFRB_TEST_ONE_OUTPUT, 24, 4, 0));
+	ASSERT_EQ(0ULL, query(self->tfd, self->ring.id, BPFRB_PROD_POS));
+}
+
+struct id_list {
+	int n, corrupt;
+	__u32 id[8];
+	__u64 seq[8];
+};
+
+static int record_ids(void *ctx, const void *data, __u32 len)
+{
+	const struct bpfrb_test_record *rec = data;
+	struct id_list *l = ctx;
+
+	if (bpfrb_test_verify(data, len))
+		l->corrupt++;
+	if (l->n < 8) {
+		l->id[l->n] = rec->producer_id;
+		l->seq[l->n] = rec->seq;
+	}
+	l->n++;
+	return 0;
+}
+
+TEST_F(produce, later_record_invisible_while_earlier_is_held)
+{
+	struct id_list ids = { 0 };
+	ASSERT_EQ(0, core_ring_open(&self->ring, self->page, NULL));
+	ASSERT_EQ(1, testmod_hold(self->tfd, self->ring.id, 1, 40, &self->first));
+	ASSERT_EQ(0, testmod_one(self->tfd, self->ring.id,
+				 BPFRB_TEST_ONE_OUTPUT, 40, 0, 7));
+	ASSERT_EQ(96ULL, query(self->tfd, self->ring.id, BPFRB_PROD_POS));
+	ASSERT_EQ(0, core_ring_consume(&self->ring, record_ids, &ids));
+	ASSERT_EQ(0UL, core_load_consumer(&self->ring));
+	ASSERT_EQ(0, testmod_commit(self->tfd, self->first, 1, BPFRB_TEST_COMMIT_SUBMIT, 0));
+	ASSERT_EQ(2, core_ring_consume(&self->ring, record_ids, &ids));
+	ASSERT_EQ(2, ids.n);
+	ASSERT_EQ(BPFRB_TEST_ID_HELD, ids.id[0]);
+	ASSERT_EQ(BPFRB_TEST_ID_ONE, ids.id[1]);
+	ASSERT_EQ(7ULL, ids.seq[1]);
+	ASSERT_EQ(0, ids.corrupt);
+}
+
+TEST_F(produce, out_of_order_commits_are_seen_in_reservation_order)
+{
+	ASSERT_EQ(0, core_ring_open(&self->ring, self->page, NULL));
+	ASSERT_EQ(3, testmod_hold(self->tfd, self->ring.id, 3, 32, &self->first));
+	ASSERT_EQ(0, testmod_commit(self->tfd, self->first + 2, 1, BPFRB_TEST_COMMIT_SUBMIT, 0));
+	ASSERT_EQ(0, core_ring_consume(&self->ring, NULL, NULL));
+	ASSERT_EQ(0, testmod_commit(self->tfd, self->first + 1, 1, BPFRB_TEST_COMMIT_DISCARD, 0));
+	ASSERT_EQ(0, core_ring_consume(&self->ring, NULL, NULL));
+	ASSERT_EQ(0, testmod_commit(self->tfd, self->first, 1, BPFRB_TEST_COMMIT_SUBMIT, 0));
+	/* Record 0 and record 2; record 1 was discarded. */
+	ASSERT_EQ(2, core_ring_consume(&self->ring, NULL, NULL));
+	ASSERT_EQ(3UL * 40, core_load_consumer(&self->ring));
+	/* A held index is committed only once. */
+	ASSERT_EQ(-ENOENT, testmod_commit(self->tfd, self->first, 1, BPFRB_TEST_COMMIT_SUBMIT, 0));
+}
+
+TEST_F_TIMEOUT(produce, output_from_all_producers_is_lossless_with_retry, 120)
+{
+	struct producer_thread pt = { .tfd = self->tfd };
+	struct record_check check = { 0 };
+	__u32 i;
+
+	ASSERT_EQ(0, core_ring_open(&self->ring, 16 * self->page, NULL));
+	testmod_produce_init(&pt.arg, self->ring.id, BPFRB_TEST_PROD_ALL, 5000, 56);
+	pt.arg.flags = BPFRB_TEST_PRODUCE_OUTPUT | BPFRB_TEST_PRODUCE_RETRY;
+	pt.arg.discard_every = 10;
+	check.discard_every = 10;
+	ASSERT_EQ(0, producer_thread_start(&pt));
+	ASSERT_LE(0, consume_while_producing(&self->ring, &pt, &check));
+	ASSERT_EQ(0, producer_thread_join(&pt));
+	ASSERT_LE(3U, pt.arg.nr_producers);
+	for (i = 0; i < pt.arg.nr_producers; i++) {
+		if (!pt.arg.counts[i].active)
+			continue;
+		EXPECT_EQ(4500ULL, pt.arg.counts[i].produced) TH_LOG("producer %u", i);
+		EXPECT_EQ(500ULL, pt.arg.counts[i].discarded) TH_LOG("producer %u", i);
+		EXPECT_EQ(pt.arg.counts[i].produced, check.consumed[i])
+			TH_LOG("producer %u", i);
+	}
+	ASSERT_EQ(0ULL, check.corrupt);
+	ASSERT_EQ(0ULL, check.out_of_order);
+	ASSERT_EQ(0ULL, check.discarded_seen);
+	ASSERT_EQ(0ULL, check.foreign);
+}
+
+TEST_HARNESS_MAIN
