@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * A libbpfrb consumer driven by io_uring instead of epoll.
+ *
+ *	uring_consumer [-c count] <ring name or id> ...
+ *
+ * For each ring, one IORING_OP_POLL_ADD request waits for POLLIN on the
+ * ring's fd. With a multishot poll (IORING_POLL_ADD_MULTI, Linux 5.13+)
+ * that one request posts a completion every time the ring is woken; on
+ * a kernel without it the request fails with EINVAL and we fall back to
+ * oneshot polls, re-armed after each completion. A multishot request can
+ * also end (no IORING_CQE_F_MORE on its completion, e.g. after a CQ
+ * overflow): it is re-armed the same way.
+ *
+ * On each completion the ring named by user_data is consumed with
+ * bpfrb_ring__consume(). No wakeup is lost: a commit wakes the ring when
+ * the consumer had caught up to it, and bpfrb_ring__consume() re-reads
+ * producer_pos after publishing consumer_pos, so a record committed while
+ * we were consuming is either seen now or wakes the poll afterwards.
+ *
+ * The bpfrb_ring_buffer is used only to map the rings and keep their
+ * callbacks; its epoll fd is never waited on. tests/selftests/lib_uring.c
+ * tests this pattern on every supported kernel.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <liburing.h>
+#include <libbpfrb.h>
+
+struct ring_stats {
+	const char *name;
+	unsigned long long records, bytes;
+};
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct ring_stats *st = ctx;
+
+	st->records++;
+	st->bytes += size;
+	return 0;
+}
+
+/* A ring given as a number is an id, anything else a name. */
+static int attach(const char *arg)
+{
+	char *end;
+	unsigned long id = strtoul(arg, &end, 0);
+
+	if (*arg && !*end)
+		return bpfrb_attach_id((__u32)id);
+	return bpfrb_attach_name(arg);
+}
+
+/* Queue a poll for ring idx; user_data tells the completion which ring. */
+static int arm(struct io_uring *uring, int fd, unsigned int idx, int multishot)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(uring);
+
+	if (!sqe)
+		return -EBUSY;
+	if (multishot)
+		io_uring_prep_poll_multishot(sqe, fd, POLLIN);
+	else
+		io_uring_prep_poll_add(sqe, fd, POLLIN);
+	io_uring_sqe_set_data64(sqe, idx);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long long total = 0, limit = 0;
+	struct bpfrb_ring_buffer *rb = NULL;
+	struct ring_stats *stats;
+	struct io_uring uring;
+	struct io_uring_cqe *cqe;
+	int opt, i, nr, ret, multishot = 1;
+
+	while ((opt = getopt(argc, argv, "c:")) != -1) {
+		if (opt != 'c')
+			goto usage;
+		limit = strtoull(optarg, NULL, 0);
+	}
+	nr = argc - optind;
+	if (nr < 1)
+		goto usage;
+
+	stats = calloc(nr, sizeof(*stats));
+	if (!stats)
+		return perror("calloc"), 1;
+	ret = io_uring_queue_init(2 * nr, &uring, 0);
+	if (ret < 0)
+		return fprintf(stderr, "io_uring_queue_init: %s\n", strerror(-ret)), 1;
+
+	for (i = 0; i < nr; i++) {
+		int fd = attach(argv[optind + i]);
+
+		stats[i].name = argv[optind + i];
+		if (fd < 0)
+			return fprintf(stderr, "%s: %s\n", stats[i].name, strerror(-fd)), 1;
+		if (!rb) {
+			rb = bpfrb_ring_buffer__new(fd, on_record, &stats[i], NULL);
+			ret = rb ? 0 : -errno;
+		} else {
+			ret = bpfrb_ring_buffer__add(rb, fd, on_record, &stats[i]);
+		}
+		if (ret < 0)
+			return fprintf(stderr, "%s: %s\n", stats[i].name, strerror(-ret)), 1;
+		arm(&uring, fd, i, multishot);
+	}
+	io_uring_submit(&uring);
+
+	while (!limit || total < limit) {
+		unsigned int idx;
+		struct bpfrb_ring *r;
+
+		ret = io_uring_wait_cqe(&uring, &cqe);
+		if (ret == -EINTR)
+			continue;
+		if (ret < 0)
+			return fprintf(stderr, "io_uring_wait_cqe: %s\n", strerror(-ret)), 1;
+		idx = (unsigned int)io_uring_cqe_get_data64(cqe);
+		r = bpfrb_ring_buffer__ring(rb, idx);
+		if (cqe->res == -EINVAL && multishot) {
+			/* No multishot poll in this kernel: oneshot from now on. */
+			multishot = 0;
+		} else if (cqe->res < 0) {
+			fprintf(stderr, "poll %s: %s\n", stats[idx].name, strerror(-cqe->res));
+			return 1;
+		}
+		if (!(cqe->flags & IORING_CQE_F_MORE)) {
+			arm(&uring, bpfrb_ring__fd(r), idx, multishot);
+			io_uring_submit(&uring);
+		}
+		io_uring_cqe_seen(&uring, cqe);
+
+		ret = bpfrb_ring__consume(r);
+		if (ret < 0)
+			return fprintf(stderr, "consume: %s\n", strerror(-ret)), 1;
+		total += ret;
+	}
+
+	for (i = 0; i < nr; i++)
+		printf("%s: %llu records, %llu bytes\n", stats[i].name,
+		       stats[i].records, stats[i].bytes);
+	bpfrb_ring_buffer__free(rb);
+	io_uring_queue_exit(&uring);
+	return 0;
+
+usage:
+	fprintf(stderr, "usage: %s [-c count] <ring name or id> ...\n", argv[0]);
+	return 2;
+}
