@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Self-pacing notifications: a commit wakes the consumer only when it had
+ * caught up to exactly that record; BPFRB_NO_WAKEUP never wakes,
+ * BPFRB_FORCE_WAKEUP always does; and a consumer sleeping in poll(-1) is
+ * never left asleep with records pending.
+ *
+ * Wakeups are observed with edge-triggered epoll: after the first event a
+ * waiter is reported again only if the ring's wait queue is woken, which
+ * is exactly what the flags decide (poll() is level-triggered and would
+ * return at once whenever data is pending).
+ */
+#include <pthread.h>
+#include <sys/epoll.h>
+#include "kselftest_harness.h"
+#include "core_consume.h"
+
+FIXTURE(wake) {
+	int tfd;
+	int ep;
+	struct core_ring ring;
+};
+
+FIXTURE_SETUP(wake)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+
+	self->ring.fd = -1;
+	self->ep = -1;
+	self->tfd = testmod_open();
+	if (self->tfd < 0)
+		SKIP(return, "%s: %s", BPFRB_TEST_DEVICE, strerror(-self->tfd));
+	ASSERT_EQ(0, core_ring_open(&self->ring, 16 * sysconf(_SC_PAGESIZE), NULL));
+	self->ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, self->ep);
+	ASSERT_EQ(0, epoll_ctl(self->ep, EPOLL_CTL_ADD, self->ring.fd, &ev));
+}
+
+FIXTURE_TEARDOWN(wake)
+{
+	if (self->ep >= 0)
+		close(self->ep);
+	core_ring_close(&self->ring);
+	if (self->tfd >= 0)
+		close(self->tfd);
+}
+
+/* A record produced 100 ms from now, while the test thread waits. */
+struct delayed_one {
+	pthread_t thread;
+	int tfd;
+	__u32 ring_id;
+	__u64 flags;
+	int ret;
+};
+
+static void *delayed_one_fn(void *data)
+{
+	struct delayed_one *d = data;
+
+	usleep(100 * 1000);
+	d->ret = testmod_one(d->tfd, d->ring_id, BPFRB_TEST_ONE_OUTPUT, 24,
+			     d->flags, 0);
+	return NULL;
+}
+
+/* epoll_wait()'s result while a record with flags is produced meanwhile. */
+static int wait_during_delayed_one(int ep, int tfd, __u32 ring_id,
+				   __u64 flags, int timeout_ms, int *ret)
+{
+	struct delayed_one d = { .tfd = tfd, .ring_id = ring_id, .flags = flags };
+	struct epoll_event ev;
+	int n;
+
+	if (pthread_create(&d.thread, NULL, delayed_one_fn, &d))
+		return -1;
+	n = epoll_wait(ep, &ev, 1, timeout_ms);
+	pthread_join(d.thread, NULL);
+	*ret = d.ret;
+	return n;
+}
+
+TEST_F(wake, default_commit_wakes_a_caught_up_consumer)
+{
+	int ret;
+
+	ASSERT_EQ(1, wait_during_delayed_one(self->ep, self->tfd, self->ring.id,
+					     0, 5000, &ret));
+	ASSERT_EQ(0, ret);
+}
+
+TEST_F(wake, no_wakeup_leaves_a_poller_asleep)
+{
+	struct pollfd pfd = { .fd = self->ring.fd, .events = POLLIN };
+	int ret;
+
+	ASSERT_EQ(0, wait_during_delayed_one(self->ep, self->tfd, self->ring.id,
+					     BPFRB_NO_WAKEUP, 600, &ret));
+	ASSERT_EQ(0, ret);
+	/* The record is there: only the wakeup was skipped. */
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	ASSERT_TRUE(pfd.revents & POLLIN);
+}
+
+TEST_F(wake, default_commit_does_not_wake_a_lagging_consumer)
+{
+	struct epoll_event ev;
+	int ret;
+
+	/* Record 1 wakes (caught up); it stays unconsumed: the consumer lags. */
+	ASSERT_EQ(0, testmod_one(self->tfd, self->ring.id,
+				 BPFRB_TEST_ONE_OUTPUT, 24, 0, 0));
+	ASSERT_EQ(1, epoll_wait(self->ep, &ev, 1, 5000));
+	ASSERT_EQ(0, wait_during_delayed_one(self->ep, self->tfd, self->ring.id,
+					     0, 600, &ret));
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(1, wait_during_delayed_one(self->ep, self->tfd, self->ring.id,
+					     BPFRB_FORCE_WAKEUP, 5000, &ret));
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(3, core_ring_consume(&self->ring, NULL, NULL));
+}
+
+TEST_F(wake, force_wakeup_wakes_a_caught_up_consumer)
+{
+	int ret;
+
+	ASSERT_EQ(1, wait_during_delayed_one(self->ep, self->tfd, self->ring.id,
+					     BPFRB_FORCE_WAKEUP, 5000, &ret));
+	ASSERT_EQ(0, ret);
+}
+
+static int count_only(void *ctx, const void *data, __u32 len)
+{
+	struct record_check *c = ctx;
+
+	return record_check_sample(c, data, len);
+}
+
+/*
+ * 10^6 records with default flags, the consumer sleeping in poll(-1)
+ * whenever it caught up: a single lost wakeup hangs it (timeout: fail).
+ */
+TEST_F_TIMEOUT(wake, no_lost_wakeup_over_a_million_records, 170)
+{
+	struct producer_thread pt = { .tfd = self->tfd };
+	struct pollfd pfd = { .fd = self->ring.fd, .events = POLLIN };
+	struct record_check check = { 0 };
+	const __u64 n = 1000000;
+	__u64 total = 0, sleeps = 0;
+	long got;
+
+	testmod_produce_init(&pt.arg, self->ring.id, BPFRB_TEST_PROD_PROCESS, n, 24);
+	pt.arg.flags = BPFRB_TEST_PRODUCE_RETRY;
+	ASSERT_EQ(0, producer_thread_start(&pt));
+	while (total < n) {
+		got = core_ring_consume(&self->ring, count_only, &check);
+		ASSERT_LE(0, got);
+		total += got;
+		if (total < n && !got) {
+			ASSERT_EQ(1, poll(&pfd, 1, -1));
+			sleeps++;
+		}
+	}
+	ASSERT_EQ(0, producer_thread_join(&pt));
+	ASSERT_EQ(n, pt.arg.counts[BPFRB_TEST_ID_PROCESS].produced);
+	ASSERT_EQ(n, check.consumed[BPFRB_TEST_ID_PROCESS]);
+	ASSERT_EQ(0ULL, check.corrupt);
+	ASSERT_EQ(0ULL, check.out_of_order);
+	TH_LOG("consumer slept %llu times", (unsigned long long)sleeps);
+}
+
+TEST_HARNESS_MAIN
