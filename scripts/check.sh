@@ -12,8 +12,8 @@
 #                              they must match every kernel in KERNELS
 #   SKIP_DEPS=1                do not run scripts/deps.sh first
 #   BPFRB_TEST_TIMEOUT=<s>     per-program limit (default 180)
-#   GUEST_TIMEOUT=<s>          limit for a whole guest (default 1200, debug
-#                              kernel 2400)
+#   GUEST_TIMEOUT=<s>          limit for a whole guest (default 900, debug
+#                              kernel 1800)
 #
 # Prints TAP per kernel, the console tail of kernels that failed, and ends
 # with the line "P passed, F failed[, S skipped]"; exits non-zero on any
@@ -67,8 +67,8 @@ for rel in $rels; do
 		continue
 	fi
 
-	limit=${GUEST_TIMEOUT:-1200}
-	has_kmemleak "$rel" && limit=${GUEST_TIMEOUT:-2400}
+	limit=${GUEST_TIMEOUT:-900}
+	has_kmemleak "$rel" && limit=${GUEST_TIMEOUT:-1800}
 	say "check: booting $rel (limit ${limit}s)"
 	guest_status=0
 	MODULE_DIR=$moddir "$TOP/scripts/run-guest.sh" -q -k "$rel" -t "$limit" -o "$out" \
