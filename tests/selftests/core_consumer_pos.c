@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * consumer_pos is writable by user space and therefore untrusted: whatever
+ * is written there, a reservation never overlaps a record that is not yet
+ * committed (the kernel checks held records' checksums when committing),
+ * nothing oopses, and producers work again once consumer_pos is put back.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include "kselftest_harness.h"
+#include "core_consume.h"
+
+FIXTURE(cpos) {
+	int tfd;
+	long page;
+	struct core_ring ring;
+	__u32 first;
+};
+
+FIXTURE_SETUP(cpos)
+{
+	self->ring.fd = -1;
+	self->page = sysconf(_SC_PAGESIZE);
+	self->tfd = testmod_open();
+	if (self->tfd < 0)
+		SKIP(return, "%s: %s", BPFRB_TEST_DEVICE, strerror(-self->tfd));
+	ASSERT_EQ(0, core_ring_open(&self->ring, self->page, NULL));
+}
+
+FIXTURE_TEARDOWN(cpos)
+{
+	core_ring_close(&self->ring);
+	if (self->tfd >= 0)
+		close(self->tfd);
+}
+
+TEST_F(cpos, consumer_pos_ahead_of_producer_refuses_reservations)
+{
+	ASSERT_EQ(0, testmod_one(self->tfd, self->ring.id,
+				 BPFRB_TEST_ONE_OUTPUT, 24, 0, 0));
+	core_store_consumer(&self->ring, 32 + 8 * self->page);
+	ASSERT_EQ(-EAGAIN, testmod_one(self->tfd, self->ring.id,
+				       BPFRB_TEST_ONE_OUTPUT, 24, 0, 1));
+	core_store_consumer(&self->ring, ~0UL);
+	ASSERT_EQ(-EAGAIN, testmod_one(self->tfd, self->ring.id,
+				       BPFRB_TEST_ONE_OUTPUT, 24, 0, 1));
+	/* Put back, the producer works again. */
+	core_store_consumer(&self->ring, 32);
+	ASSERT_EQ(0, testmod_one(self->tfd, self->ring.id,
+				 BPFRB_TEST_ONE_OUTPUT, 24, 0, 2));
+	ASSERT_EQ(1, core_ring_consume(&self->ring, NULL, NULL));
+}
+
+TEST_F(cpos, consumer_pos_past_a_held_record_cannot_reuse_its_room)
+{
+	/* Held record at 0..48; user space claims it consumed. */
+	ASSERT_EQ(1, testmod_hold(self->tfd, self->ring.id, 1, 40, &self->first));
+	core_store_consumer(&self->ring, 48);
+	/* A record that would wrap onto the held one is refused... */
+	ASSERT_EQ(-EAGAIN, testmod_one(self->tfd, self->ring.id,
+				       BPFRB_TEST_ONE_OUTPUT,
+				       self->page - BPFRB_HDR_SZ, 0, 0));
+	ASSERT_EQ(-EAGAIN, testmod_one(self->tfd, self->ring.id,
+				       BPFRB_TEST_ONE_OUTPUT, self->page - 48, 0, 0));
+	/* ...one that ends exactly where the held one starts fits. */
+	ASSERT_EQ(0, testmod_one(self->tfd, self->ring.id, BPFRB_TEST_ONE_OUTPUT,
+				 self->page - 48 - BPFRB_HDR_SZ, 0, 1));
+	/* Now full as far as the held record goes. */
+	ASSERT_EQ(-ENOSPC, testmod_one(self->tfd, self->ring.id,
+				       BPFRB_TEST_ONE_SUBMIT, 24, 0, 2));
+	/* The held record is intact when committed. */
+	ASSERT_EQ(0, testmod_commit(self->tfd, self->first, 1,
+				    BPFRB_TEST_COMMIT_SUBMIT, 0));
+}
+
+struct scribbler {
+	pthread_t thread;
+	unsigned long *consumer_pos;
+	unsigned long span;
+	volatile int stop;
+	unsigned long writes;
+};
+
+/* Random positions, near the real ones and anywhere at all. */
+static void *scribble(void *data)
+{
+	struct scribbler *s = data;
+	unsigned int seed = 12345;
+
+	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
+		unsigned long v = ((unsigned long)rand_r(&seed) << 32) ^ rand_r(&seed);
+
+		if (v & 1)
+			v %= s->span;
+		__atomic_store_n(s->consumer_pos, v, __ATOMIC_RELEASE);
+		s->writes++;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(cpos, random_consumer_pos_never_corrupts_in_flight_records, 150)
+{
+	struct scribbler s = { .consumer_pos = self->ring.consumer_pos };
+	struct bpfrb_test_produce p;
+	struct record_check check = { 0 };
+	unsigned long prod;
+	int held, i;
+
+	core_ring_close(&self->ring);
+	ASSERT_EQ(0, core_ring_open(&self->ring, 4 * self->page, NULL));
+	s.consumer_pos = self->ring.consumer_pos;
+	s.span = 16 * self->page;
+
+	for (i = 0; i < 4; i++) {
+		/* Some records in flight while the producers run. */
+		held = testmod_hold(self->tfd, self->ring.id, 3, 64, &self->first);
+		ASSERT_LE(0, held);
+		ASSERT_EQ(0, -pthread_create(&s.thread, NULL, scribble, &s));
+		testmod_produce_init(&p, self->ring.id,
+				     BPFRB_TEST_PROD_PROCESS | BPFRB_TEST_PROD_KTHREADS |
+				     BPFRB_TEST_PROD_HRTIMER, 3000, 100);
+		p.flags = BPFRB_TEST_PRODUCE_VARY_SIZE;
+		ASSERT_EQ(0, testmod_produce(self->tfd, &p));
+		__atomic_store_n(&s.stop, 1, __ATOMIC_RELEASE);
+		pthread_join(s.thread, NULL);
+		s.stop = 0;
+		if (held)
+			ASSERT_EQ(0, testmod_commit(self->tfd, self->first, held,
+						    BPFRB_TEST_COMMIT_SUBMIT, 0));
+		/* Put consumer_pos back: everything so far is consumed. */
+		prod = core_load_producer(&self->ring);
+		core_store_consumer(&self->ring, prod);
+	}
+	TH_LOG("%lu consumer_pos writes", s.writes);
+
+	/* Producers recover: no drop, all intact. */
+	testmod_produce_init(&p, self->ring.id, BPFRB_TEST_PROD_PROCESS, 40, 64);
+	ASSERT_EQ(0, testmod_produce(self->tfd, &p));
+	ASSERT_EQ(40ULL, p.counts[BPFRB_TEST_ID_PROCESS].produced);
+	ASSERT_EQ(40, core_ring_consume(&self->ring, record_check_sample, &check));
+	ASSERT_EQ(0ULL, check.corrupt);
+	ASSERT_EQ(0ULL, check.out_of_order);
+}
+
+TEST_HARNESS_MAIN
