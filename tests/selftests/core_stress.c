@@ -77,10 +77,11 @@ static void run_all_producers(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, core_info(self->ring.fd, &info));
 	ASSERT_EQ(produced, info.records);
 	/* The ring counts every refused reservation, retried ones too. */
-	if (flags & BPFRB_TEST_PRODUCE_RETRY)
+	if (flags & BPFRB_TEST_PRODUCE_RETRY) {
 		ASSERT_LE(dropped, info.drops);
-	else
+	} else {
 		ASSERT_EQ(dropped, info.drops);
+	}
 	ASSERT_EQ(discarded, info.discards);
 	ASSERT_EQ(info.producer_pos, info.consumer_pos);
 	TH_LOG("produced %llu dropped %llu discarded %llu",
