@@ -7,6 +7,8 @@
 #   make KDIR=/path/to/build  the same for any kernel build tree
 #   make check              the whole test suite in QEMU guests (see README.md)
 #   make demo               the main job in a QEMU guest
+#   make bench              the benchmark matrix in a QEMU guest (docs/BENCHMARKS.md);
+#                           BENCH_ARGS="-b 3 -d 5" for more boots / seconds
 #
 # DKMS builds for kernels that are not running, so KDIR never relies on
 # `uname -r` alone: KVER or KDIR picks the kernel.
@@ -33,6 +35,9 @@ check:
 
 demo:
 	scripts/demo.sh
+
+bench:
+	scripts/bench.sh $(BENCH_ARGS)
 
 checkpatch:
 	scripts/checkpatch.sh

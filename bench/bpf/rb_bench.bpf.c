@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The BPF peers of the bpfrb benchmark: on every getpgid() syscall, write
+ * batch_cnt records into a BPF_MAP_TYPE_RINGBUF (reserve/submit or output)
+ * or into a BPF perf buffer. Same trigger, same record layout and the same
+ * wakeup policy as the bpfrb producer module (bench/kmod), so that the two
+ * differ only in the transport.
+ *
+ * A record's first 8 bytes are 0, or a CLOCK_MONOTONIC timestamp for one
+ * record in ts_mask + 1, from which the consumer computes the latency.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#define MAX_REC		4096
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+} ringbuf SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(int));
+	__uint(value_size, sizeof(int));
+} perfbuf SEC(".maps");
+
+/* Source of the variable-size output records (the size sweep). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, int);
+	__type(value, char[MAX_REC]);
+} scratch SEC(".maps");
+
+const volatile int batch_cnt = 500;
+const volatile int use_output;		/* 0 reserve/submit, 1 output */
+const volatile int rec_size = 8;	/* payload bytes, output only */
+const volatile __u32 ts_mask = 63;	/* timestamp records with (i & ts_mask) == 0 */
+const volatile long wakeup_data_size;	/* sampled mode: bytes; 0 unsampled */
+
+long dropped;
+long seq;
+
+/*
+ * Sampled mode (as the kernel's ringbuf bench): wake the consumer only
+ * once enough data waits; otherwise never.
+ */
+static __always_inline long rb_flags(void)
+{
+	long avail;
+
+	if (!wakeup_data_size)
+		return 0;
+	avail = bpf_ringbuf_query(&ringbuf, BPF_RB_AVAIL_DATA);
+	return avail >= wakeup_data_size ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline __u64 stamp(int i)
+{
+	return (i & ts_mask) == 0 ? bpf_ktime_get_ns() : 0;
+}
+
+SEC("fentry/__x64_sys_getpgid")
+int bench_ringbuf(void *ctx)
+{
+	int zero = 0, i, sz = rec_size;
+	__u64 *sample;
+	char *buf;
+
+	if (!use_output) {
+		for (i = 0; i < batch_cnt; i++) {
+			sample = bpf_ringbuf_reserve(&ringbuf, sizeof(*sample), 0);
+			if (!sample) {
+				__sync_fetch_and_add(&dropped, 1);
+				continue;
+			}
+			*sample = stamp(i);
+			bpf_ringbuf_submit(sample, rb_flags());
+		}
+		return 0;
+	}
+
+	buf = bpf_map_lookup_elem(&scratch, &zero);
+	if (!buf || sz < 8 || sz > MAX_REC)
+		return 0;
+	for (i = 0; i < batch_cnt; i++) {
+		*(__u64 *)buf = stamp(i);
+		if (bpf_ringbuf_output(&ringbuf, buf, sz, rb_flags()))
+			__sync_fetch_and_add(&dropped, 1);
+	}
+	return 0;
+}
+
+SEC("fentry/__x64_sys_getpgid")
+int bench_perfbuf(void *ctx)
+{
+	__u64 val;
+	int i;
+
+	for (i = 0; i < batch_cnt; i++) {
+		val = stamp(i);
+		if (bpf_perf_event_output(ctx, &perfbuf, BPF_F_CURRENT_CPU,
+					  &val, sizeof(val)))
+			__sync_fetch_and_add(&dropped, 1);
+	}
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpfrb_bench: the bpfrb peer of the benchmark (bench/README in
+ * docs/BENCHMARKS.md). A kprobe on the getpgid syscall produces `batch`
+ * records per hit into the ring named `ring`, through the exported API.
+ *
+ * One configuration per load: the driver creates the ring, loads this
+ * module with the configuration as parameters, measures, and unloads it.
+ * Loading per configuration keeps the probe free of any run-time control
+ * (no lock, no reference juggling on the hot path).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bpfrb.h>
+#include <linux/err.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/string.h>
+
+#include "bench.h"
+
+static char *ring = "";
+module_param(ring, charp, 0444);
+MODULE_PARM_DESC(ring, "name of the bpfrb ring to produce into");
+
+static char *mode = "reserve";
+module_param(mode, charp, 0444);
+MODULE_PARM_DESC(mode, "reserve | output | floor | memcpy | none");
+
+static char *symbol = "__x64_sys_getpgid";
+module_param(symbol, charp, 0444);
+MODULE_PARM_DESC(symbol, "the function whose calls trigger a batch");
+
+static uint batch = 500;
+module_param(batch, uint, 0444);
+MODULE_PARM_DESC(batch, "records per probe hit");
+
+static uint size = 8;
+module_param(size, uint, 0444);
+MODULE_PARM_DESC(size, "payload bytes per record, 8..4096");
+
+static uint ts_mask = 63;
+module_param(ts_mask, uint, 0444);
+MODULE_PARM_DESC(ts_mask, "timestamp records with (i & ts_mask) == 0");
+
+static ulong wakeup_bytes;
+module_param(wakeup_bytes, ulong, 0444);
+MODULE_PARM_DESC(wakeup_bytes, "sampled mode: wake once this much data waits; 0: self-pacing");
+
+static struct bench_cfg cfg;
+
+static int bench_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	bench_produce(&cfg);
+	return 0;
+}
+
+static struct kprobe bench_kp = {
+	.pre_handler = bench_pre,
+};
+
+static int parse_mode(const char *s, enum bench_mode *m)
+{
+	static const char * const names[] = {
+		[BENCH_NONE] = "none",
+		[BENCH_RESERVE] = "reserve",
+		[BENCH_OUTPUT] = "output",
+		[BENCH_FLOOR] = "floor",
+		[BENCH_MEMCPY] = "memcpy",
+	};
+	int i = match_string(names, ARRAY_SIZE(names), s);
+
+	if (i < 0)
+		return -EINVAL;
+	*m = i;
+	return 0;
+}
+
+static int __init bench_init(void)
+{
+	int err;
+
+	err = parse_mode(mode, &cfg.mode);
+	if (err || size < sizeof(u64) || size > BENCH_MAX_REC) {
+		pr_err("bad mode or size\n");
+		return -EINVAL;
+	}
+	cfg.batch = batch;
+	cfg.size = size;
+	cfg.ts_mask = ts_mask;
+	cfg.wakeup_bytes = wakeup_bytes;
+
+	if (cfg.mode == BENCH_RESERVE || cfg.mode == BENCH_OUTPUT) {
+		cfg.rb = bpfrb_get_by_name(ring);
+		if (IS_ERR(cfg.rb)) {
+			pr_err("no ring '%s'\n", ring);
+			return PTR_ERR(cfg.rb);
+		}
+	}
+
+	err = bench_produce_init(&cfg);
+	if (err)
+		goto err_put;
+
+	bench_kp.symbol_name = symbol;
+	err = register_kprobe(&bench_kp);
+	if (err) {
+		pr_err("kprobe on %s: %d\n", symbol, err);
+		goto err_produce;
+	}
+	return 0;
+
+err_produce:
+	bench_produce_exit();
+err_put:
+	if (cfg.rb)
+		bpfrb_put(cfg.rb);
+	return err;
+}
+
+static void __exit bench_exit(void)
+{
+	/* After this, no handler runs or is still running. */
+	unregister_kprobe(&bench_kp);
+	bench_produce_exit();
+	if (cfg.rb)
+		bpfrb_put(cfg.rb);
+}
+
+module_init(bench_init);
+module_exit(bench_exit);
+
+MODULE_DESCRIPTION("bpfrb benchmark producer: records from a kprobe through the exported API");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(BPFRB);

@@ -1,0 +1,402 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the JSON lines of bench boots (scripts/bench-guest.sh) into the
+report: a markdown table, a JSON document, the per-mode ratio lines and a
+gnuplot chart.
+
+    report.py --out DIR boot1.log [boot2.log ...]
+
+Ratios are only ever taken between runs of the same boot (the TCG guest's
+speed moves between boots); with several boots the median ratio is given.
+Nothing here passes or fails: the targets are printed with the figures.
+"""
+import argparse
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+MODES = ["parallel", "b2b", "sampled"]
+CONSUMERS = ["lib", "batch", "uring"]
+SIZES = [8, 64, 256, 1024, 4096]
+
+
+def load(path):
+    info, runs, errors = {}, [], []
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            try:
+                d = json.loads(line)
+            except ValueError:
+                continue
+            if d.get("info"):
+                info = d
+            elif "error" in d:
+                errors.append(d["error"])
+            else:
+                runs.append(d)
+    return {"log": os.path.basename(path), "info": info, "runs": runs,
+            "errors": errors}
+
+
+class Boot:
+    """The runs of one boot, averaged over its rounds."""
+
+    def __init__(self, b):
+        self.b = b
+        self.groups = {}
+        for r in b["runs"]:
+            key = (r["peer"], r["consumer"], r["mode"], r["producers"], r["size"])
+            self.groups.setdefault(key, []).append(r)
+
+    def get(self, peer, consumer, mode, producers=1, size=8):
+        rs = self.groups.get((peer, consumer, mode, producers, size))
+        if not rs:
+            return None
+        out = dict(rs[0])
+        for k in ("mrps", "mrps_std", "mbps", "drops_mps", "ns_per_rec",
+                  "ns_per_rec_std"):
+            out[k] = statistics.mean(r[k] for r in rs)
+        for k in ("lat_p50_ns", "lat_p99_ns"):
+            out[k] = statistics.median(r[k] for r in rs)
+        out["lat_max_ns"] = max(r["lat_max_ns"] for r in rs)
+        out["rounds"] = len(rs)
+        return out
+
+    def memcpy_user(self, size):
+        for r in self.b["runs"]:
+            if r["peer"] == "memcpy-user" and r["size"] == size:
+                return r["mbps"]
+        return None
+
+
+def ratio(a, b, key="mrps"):
+    if not a or not b or not b.get(key):
+        return None
+    return a[key] / b[key]
+
+
+def med(vals):
+    vals = [v for v in vals if v is not None]
+    return statistics.median(vals) if vals else None
+
+
+def geomean(vals):
+    vals = [v for v in vals if v]
+    if not vals:
+        return None
+    p = 1.0
+    for v in vals:
+        p *= v
+    return p ** (1.0 / len(vals))
+
+
+def fmt(v, nd=2):
+    return "—" if v is None else f"{v:.{nd}f}"
+
+
+def fmt_tp(r):
+    if not r:
+        return "—"
+    return f"{r['mrps']:.2f} ± {r['mrps_std']:.2f}"
+
+
+def fmt_lat(r):
+    if not r or not r["lat_samples"]:
+        return "—"
+    return (f"{r['lat_p50_ns'] / 1e3:.0f} / {r['lat_p99_ns'] / 1e3:.0f} / "
+            f"{r['lat_max_ns'] / 1e3:.0f}")
+
+
+def summarize(boots):
+    """Per-boot ratios for every target, then their medians."""
+    per_boot = []
+    for bt in boots:
+        s = {}
+        for mode in MODES:
+            rs = {}
+            for c in CONSUMERS:
+                rs[c] = ratio(bt.get("bpfrb-reserve", c, mode),
+                              bt.get("bpf-rb-reserve", c, mode))
+            rs["output"] = ratio(bt.get("bpfrb-output", "batch", mode),
+                                 bt.get("bpf-rb-output", "batch", mode))
+            rs["all"] = geomean([rs[c] for c in CONSUMERS])
+            s[mode] = rs
+        s["perfbuf"] = {
+            mode: ratio(bt.get("bpfrb-reserve", "lib", mode),
+                        bt.get("bpf-pb", "lib", mode))
+            for mode in ("parallel", "b2b")}
+        s["two_producers"] = {
+            c: ratio(bt.get("bpfrb-reserve", c, "parallel", 2),
+                     bt.get("bpf-rb-reserve", c, "parallel", 2))
+            for c in ("lib", "batch")}
+        floor = bt.get("floor", "none", "cost")
+        probe = bt.get("probe-only", "none", "cost")
+        cost = {}
+        for p in ("bpfrb-reserve", "bpfrb-output", "bpf-rb-reserve",
+                  "bpf-rb-output"):
+            r = bt.get(p, "batch", "cost")
+            cost[p] = ratio(r, floor, "ns_per_rec")
+            if r and floor and probe and floor["ns_per_rec"] > probe["ns_per_rec"]:
+                cost[p + " (probe excluded)"] = (
+                    (r["ns_per_rec"] - probe["ns_per_rec"]) /
+                    (floor["ns_per_rec"] - probe["ns_per_rec"]))
+        s["cost_vs_floor"] = cost
+        mc = bt.get("memcpy", "none", "b2b", 1, 4096)
+        out4k = bt.get("bpfrb-output", "batch", "b2b", 1, 4096)
+        s["output_4k_vs_memcpy"] = ratio(out4k, mc, "mbps")
+        mu = bt.memcpy_user(4096)
+        s["output_4k_vs_memcpy_user"] = (out4k["mbps"] / mu
+                                         if out4k and mu else None)
+        per_boot.append(s)
+
+    def pick(path):
+        vals = []
+        for s in per_boot:
+            v = s
+            for k in path:
+                v = v.get(k) if isinstance(v, dict) else None
+            vals.append(v)
+        return med(vals)
+
+    summary = {"per_boot": per_boot}
+    summary["median"] = {
+        **{m: {k: pick([m, k]) for k in CONSUMERS + ["output", "all"]}
+           for m in MODES},
+        "perfbuf": {m: pick(["perfbuf", m]) for m in ("parallel", "b2b")},
+        "two_producers": {c: pick(["two_producers", c]) for c in ("lib", "batch")},
+        "cost_vs_floor": {k: pick(["cost_vs_floor", k])
+                          for k in per_boot[0]["cost_vs_floor"]} if per_boot else {},
+        "output_4k_vs_memcpy": pick(["output_4k_vs_memcpy"]),
+        "output_4k_vs_memcpy_user": pick(["output_4k_vs_memcpy_user"]),
+    }
+    return summary
+
+
+def targets(m):
+    """(what, figure, goal, met) for every target of issue 7."""
+    rows = []
+    for mode in MODES:
+        v = m[mode]["all"]
+        rows.append((f"bpfrb / BPF ringbuf, {mode}", v, 1.3))
+    v = m["perfbuf"]["parallel"]
+    rows.append(("bpfrb / perf buffer, parallel, unsampled", v, 10.0))
+    v = geomean(m["two_producers"].values())
+    rows.append(("bpfrb / BPF ringbuf, 2 producers", v, 1.5))
+    v = m["cost_vs_floor"].get("bpfrb-reserve")
+    rows.append(("floor / bpfrb per-record cost (reserve)",
+                 1 / v if v else None, 0.5))
+    v = m["output_4k_vs_memcpy"]
+    rows.append(("bpfrb 4 KiB output / in-kernel memcpy bandwidth", v, 0.5))
+    return [(w, v, g, v is not None and v >= g) for w, v, g in rows]
+
+
+def markdown(boots, summary):
+    bt = boots[0]
+    info = bt.b["info"]
+    L = []
+    L.append(f"Kernel {info.get('kernel', '?')}, guest: QEMU TCG `-cpu max "
+             f"-smp {info.get('cpus', '?')} -m 1G`, {info.get('cpu', '')}, "
+             f"{info.get('date', '?')}; {len(boots)} boot(s), "
+             f"{bt.b['runs'][0]['seconds'] if bt.b['runs'] else '?'} s per run; "
+             "tables show the first boot, ratios the median over boots.")
+    L.append("")
+    L.append("### Throughput, 8-byte records (M records/s, mean ± stddev of per-second figures)")
+    L.append("")
+    L.append("| mode | API | consumer | bpfrb | drops M/s | BPF ringbuf | drops M/s | ratio |")
+    L.append("|---|---|---|---|---|---|---|---|")
+    for mode in MODES:
+        for api in ("reserve", "output"):
+            for c in (CONSUMERS if api == "reserve" else ["batch"]):
+                a = bt.get(f"bpfrb-{api}", c, mode)
+                b = bt.get(f"bpf-rb-{api}", c, mode)
+                L.append(f"| {mode} | {api} | {c} | {fmt_tp(a)} | "
+                         f"{fmt(a and a['drops_mps'], 3)} | {fmt_tp(b)} | "
+                         f"{fmt(b and b['drops_mps'], 3)} | {fmt(ratio(a, b))} |")
+    L.append("")
+    L.append("### Against the BPF perf buffer (libbpf consumers)")
+    L.append("")
+    L.append("| mode | bpfrb (libbpfrb) | perf buffer (libbpf) | drops M/s | ratio |")
+    L.append("|---|---|---|---|---|")
+    for mode in ("parallel", "b2b"):
+        a = bt.get("bpfrb-reserve", "lib", mode)
+        b = bt.get("bpf-pb", "lib", mode)
+        L.append(f"| {mode} | {fmt_tp(a)} | {fmt_tp(b)} | "
+                 f"{fmt(b and b['drops_mps'], 3)} | {fmt(ratio(a, b))} |")
+    L.append("")
+    L.append("### Two producers (parallel, aggregate)")
+    L.append("")
+    L.append("| consumer | bpfrb | drops M/s | BPF ringbuf | drops M/s | ratio |")
+    L.append("|---|---|---|---|---|---|")
+    for c in ("lib", "batch"):
+        a = bt.get("bpfrb-reserve", c, "parallel", 2)
+        b = bt.get("bpf-rb-reserve", c, "parallel", 2)
+        L.append(f"| {c} | {fmt_tp(a)} | {fmt(a and a['drops_mps'], 3)} | "
+                 f"{fmt_tp(b)} | {fmt(b and b['drops_mps'], 3)} | {fmt(ratio(a, b))} |")
+    L.append("")
+    L.append("### Producer cost per record (ns inside getpgid() / 500, drained untimed)")
+    L.append("")
+    L.append("| producer | ns/record | × floor | × floor, probe excluded |")
+    L.append("|---|---|---|---|")
+    floor = bt.get("floor", "none", "cost")
+    probe = bt.get("probe-only", "none", "cost")
+    for p, c in (("floor", "none"), ("probe-only", "none"),
+                 ("bpfrb-reserve", "batch"), ("bpfrb-output", "batch"),
+                 ("bpf-rb-reserve", "batch"), ("bpf-rb-output", "batch")):
+        r = bt.get(p, c, "cost")
+        ex = None
+        if r and floor and probe and floor["ns_per_rec"] > probe["ns_per_rec"]:
+            ex = ((r["ns_per_rec"] - probe["ns_per_rec"]) /
+                  (floor["ns_per_rec"] - probe["ns_per_rec"]))
+        L.append(f"| {p} | {fmt(r and r['ns_per_rec'], 1)} | "
+                 f"{fmt(ratio(r, floor, 'ns_per_rec'))} | {fmt(ex)} |")
+    L.append("")
+    L.append("### Record sizes through output (back-to-back, MB/s of payload)")
+    L.append("")
+    L.append("| size | bpfrb output | BPF ringbuf output | ratio | memcpy, kernel (same trigger) | bpfrb / memcpy | memcpy, user |")
+    L.append("|---|---|---|---|---|---|---|")
+    for s in SIZES:
+        a = bt.get("bpfrb-output", "batch", "b2b", 1, s)
+        b = bt.get("bpf-rb-output", "batch", "b2b", 1, s)
+        mc = bt.get("memcpy", "none", "b2b", 1, s)
+        L.append(f"| {s} | {fmt(a and a['mbps'], 0)} | {fmt(b and b['mbps'], 0)} | "
+                 f"{fmt(ratio(a, b, 'mbps'))} | {fmt(mc and mc['mbps'], 0)} | "
+                 f"{fmt(ratio(a, mc, 'mbps'))} | {fmt(bt.memcpy_user(s), 0)} |")
+    L.append("")
+    L.append("### Producer-to-consumer latency (µs: p50 / p99 / max; one record in 64 stamped)")
+    L.append("")
+    L.append("| mode | consumer | bpfrb | BPF ringbuf |")
+    L.append("|---|---|---|---|")
+    for mode in MODES:
+        for c in CONSUMERS:
+            L.append(f"| {mode} | {c} | {fmt_lat(bt.get('bpfrb-reserve', c, mode))} | "
+                     f"{fmt_lat(bt.get('bpf-rb-reserve', c, mode))} |")
+    L.append("")
+    L.append("### Targets (ratios within one boot; median over boots)")
+    L.append("")
+    L.append("| target | figure | goal | met |")
+    L.append("|---|---|---|---|")
+    for w, v, g, ok in targets(summary["median"]):
+        L.append(f"| {w} | {fmt(v)} | ≥ {g} | {'yes' if ok else 'no'} |")
+    L.append("")
+    return "\n".join(L)
+
+
+def chart(boots, out):
+    bt = boots[0]
+    dat = os.path.join(out, "bench-modes.dat")
+    with open(dat, "w") as f:
+        f.write("mode bpfrb-lib bpf-rb-libbpf bpfrb-batch bpf-rb-batch perfbuf\n")
+        for mode in MODES:
+            vals = [bt.get("bpfrb-reserve", "lib", mode),
+                    bt.get("bpf-rb-reserve", "lib", mode),
+                    bt.get("bpfrb-reserve", "batch", mode),
+                    bt.get("bpf-rb-reserve", "batch", mode),
+                    bt.get("bpf-pb", "lib", mode)]
+            f.write(mode + " " + " ".join(
+                f"{v['mrps']:.4f}" if v else "0" for v in vals) + "\n")
+        a = bt.get("bpfrb-reserve", "lib", "parallel", 2)
+        b = bt.get("bpf-rb-reserve", "lib", "parallel", 2)
+        c = bt.get("bpfrb-reserve", "batch", "parallel", 2)
+        d = bt.get("bpf-rb-reserve", "batch", "parallel", 2)
+        f.write("2-producers " + " ".join(
+            f"{v['mrps']:.4f}" if v else "0" for v in (a, b, c, d)) + " 0\n")
+    sdat = os.path.join(out, "bench-sizes.dat")
+    with open(sdat, "w") as f:
+        f.write("size bpfrb bpf-rb memcpy\n")
+        for s in SIZES:
+            vals = [bt.get("bpfrb-output", "batch", "b2b", 1, s),
+                    bt.get("bpf-rb-output", "batch", "b2b", 1, s),
+                    bt.get("memcpy", "none", "b2b", 1, s)]
+            f.write(f"{s} " + " ".join(
+                f"{v['mbps']:.2f}" if v else "NaN" for v in vals) + "\n")
+    png = os.path.join(out, "bench.png")
+    gp = f"""
+set terminal pngcairo size 1200,480 font ",10"
+set output "{png}"
+set multiplot layout 1,2
+set title "8-byte records, 500 per getpgid() (M records/s)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set key top left
+set ylabel "M records/s"
+set yrange [0:*]
+plot "{dat}" using 2:xtic(1) title "bpfrb, libbpfrb", \\
+     "" using 3 title "BPF ringbuf, libbpf", \\
+     "" using 4 title "bpfrb, batch", \\
+     "" using 5 title "BPF ringbuf, batch", \\
+     "" using 6 title "BPF perf buffer, libbpf"
+set title "output, back-to-back (MB/s of payload)"
+set style data linespoints
+set logscale x 2
+set logscale y
+set yrange [*:*]
+set xlabel "record payload bytes"
+set ylabel "MB/s"
+plot "{sdat}" using 1:2 title "bpfrb output" lw 2, \\
+     "" using 1:3 title "BPF ringbuf output" lw 2, \\
+     "" using 1:4 title "memcpy in the probe" lw 2 dt 2
+unset multiplot
+"""
+    try:
+        subprocess.run(["gnuplot"], input=gp.encode(), check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"report: no chart: {e}", file=sys.stderr)
+        return None
+    return png
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("logs", nargs="+")
+    a = ap.parse_args()
+    raw = [load(p) for p in a.logs]
+    raw = [b for b in raw if b["runs"]]
+    if not raw:
+        sys.exit("report: no runs in " + " ".join(a.logs))
+    boots = [Boot(b) for b in raw]
+    summary = summarize(boots)
+    os.makedirs(a.out, exist_ok=True)
+
+    md = markdown(boots, summary)
+    with open(os.path.join(a.out, "results.md"), "w") as f:
+        f.write(md + "\n")
+    doc = {
+        "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        "kernel": raw[0]["info"].get("kernel"),
+        "guest": {"qemu": "TCG, -cpu max", "cpus": raw[0]["info"].get("cpus"),
+                  "mem_kb": raw[0]["info"].get("mem_kb"),
+                  "cpu": raw[0]["info"].get("cpu")},
+        "date": raw[0]["info"].get("date"),
+        "boots": raw,
+        "summary": summary,
+    }
+    with open(os.path.join(a.out, "results.json"), "w") as f:
+        json.dump(doc, f, indent=1)
+    chart(boots, a.out)
+
+    print(md)
+    m = summary["median"]
+    for mode in MODES:
+        r = m[mode]
+        print(f"{mode}: ratio vs BPF ringbuf: {fmt(r['all'])} "
+              f"(reserve: lib {fmt(r['lib'])}, batch {fmt(r['batch'])}, "
+              f"uring {fmt(r['uring'])}; output {fmt(r['output'])})")
+    tp = m["two_producers"]
+    print(f"2 producers: ratio vs BPF ringbuf: {fmt(geomean(tp.values()))} "
+          f"(lib {fmt(tp['lib'])}, batch {fmt(tp['batch'])})")
+    print(f"parallel: ratio vs BPF perf buffer: {fmt(m['perfbuf']['parallel'])}")
+    for b in raw:
+        for e in b["errors"]:
+            print(f"report: {b['log']}: failed run: {e}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rbbench: one benchmark run, printed as one JSON line.
+ *
+ *   rbbench -p PEER [-c lib|batch|uring|none] [-m parallel|b2b|sampled|cost]
+ *           [-n PRODUCERS] [-b BATCH] [-s SIZE] [-r RING_BYTES]
+ *           [-w WARMUP_S] [-d SECONDS] [-k bpfrb_bench.ko]
+ *
+ * PEER: bpfrb-reserve, bpfrb-output, bpf-rb-reserve, bpf-rb-output, bpf-pb,
+ * floor, memcpy, probe-only. Every peer is triggered the same way: a probe
+ * on the getpgid syscall writes BATCH records of SIZE bytes per call.
+ *
+ * A figure is taken each second after the warm-up: records the consumer
+ * saw (for the ring-less peers: records the probe wrote), drops, and in
+ * cost mode the time spent inside getpgid() per record. scripts/bench.sh
+ * runs the matrix; bench/report.py turns the lines into tables.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rbbench.h"
+
+#define LAT_CAP		(2u << 20)
+#define MAX_SECONDS	120
+
+static atomic_bool stop;
+static struct bench_opts opts = {
+	.consumer = "batch",
+	.mode = MODE_PARALLEL,
+	.producers = 1,
+	.batch = 500,
+	.size = 8,
+	.ring_size = 512 * 1024,
+	.warmup_s = 1,
+	.duration_s = 5,
+	.module = "/bench/bpfrb_bench.ko",
+};
+
+static const char * const mode_names[] = {
+	[MODE_PARALLEL] = "parallel",
+	[MODE_B2B] = "b2b",
+	[MODE_SAMPLED] = "sampled",
+	[MODE_COST] = "cost",
+};
+
+struct thread_arg {
+	struct bench_ctx *ctx;
+	struct consumer *cons;
+	int cpu;
+};
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static inline void trigger(void)
+{
+	syscall(SYS_getpgid, 0);
+}
+
+static void add(_Atomic uint64_t *v, uint64_t d)
+{
+	atomic_fetch_add_explicit(v, d, memory_order_relaxed);
+}
+
+static void *producer_main(void *p)
+{
+	struct thread_arg *a = p;
+
+	pin(a->cpu);
+	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+		trigger();
+		add(&a->ctx->c.triggers, 1);
+	}
+	return NULL;
+}
+
+static void *consumer_main(void *p)
+{
+	struct thread_arg *a = p;
+	long n;
+
+	pin(a->cpu);
+	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+		n = a->cons->poll(a->cons, 100);
+		if (n < 0) {
+			fprintf(stderr, "rbbench: consumer: %s\n", strerror((int)-n));
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* b2b and cost: one thread fires a batch, then drains it itself. */
+static void *b2b_main(void *p)
+{
+	struct thread_arg *a = p;
+	bool cost = a->ctx->o->mode == MODE_COST;
+	uint64_t t0;
+
+	pin(a->cpu);
+	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+		t0 = cost ? now_ns() : 0;
+		trigger();
+		if (cost)
+			add(&a->ctx->c.trigger_ns, now_ns() - t0);
+		add(&a->ctx->c.triggers, 1);
+		if (a->cons && a->cons->poll(a->cons, 0) < 0)
+			break;
+	}
+	return NULL;
+}
+
+static int parse_mode(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
+		if (!strcmp(s, mode_names[i]))
+			return (int)i;
+	return -1;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: rbbench -p PEER [-c lib|batch|uring|none] [-m parallel|b2b|sampled|cost]\n"
+		"               [-n PRODUCERS] [-b BATCH] [-s SIZE] [-r RING_BYTES]\n"
+		"               [-w WARMUP_S] [-d SECONDS] [-k bpfrb_bench.ko]\n");
+	exit(2);
+}
+
+static void parse_args(int argc, char **argv)
+{
+	int c, m;
+
+	while ((c = getopt(argc, argv, "p:c:m:n:b:s:r:w:d:k:")) != -1) {
+		switch (c) {
+		case 'p': opts.peer = optarg; break;
+		case 'c': opts.consumer = optarg; break;
+		case 'm':
+			m = parse_mode(optarg);
+			if (m < 0)
+				usage();
+			opts.mode = m;
+			break;
+		case 'n': opts.producers = atoi(optarg); break;
+		case 'b': opts.batch = atoi(optarg); break;
+		case 's': opts.size = atoi(optarg); break;
+		case 'r': opts.ring_size = strtoul(optarg, NULL, 0); break;
+		case 'w': opts.warmup_s = atoi(optarg); break;
+		case 'd': opts.duration_s = atoi(optarg); break;
+		case 'k': opts.module = optarg; break;
+		default: usage();
+		}
+	}
+	if (!opts.peer || opts.producers < 1 || opts.producers > 2 ||
+	    opts.duration_s < 1 || opts.duration_s > MAX_SECONDS)
+		usage();
+}
+
+/* What one second is measured by, read as a running total. */
+static uint64_t records_total(struct bench_ctx *ctx, bool consumed)
+{
+	if (consumed)
+		return atomic_load(&ctx->c.records);
+	return atomic_load(&ctx->c.triggers) * ctx->o->batch;
+}
+
+static void sleep_until(struct timespec *t, int secs)
+{
+	t->tv_sec += secs;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, t, NULL) == EINTR)
+		;
+}
+
+static void print_series(const char *key, const double *v, int n)
+{
+	int i;
+
+	printf(",\"%s\":[", key);
+	for (i = 0; i < n; i++)
+		printf("%s%.4f", i ? "," : "", v[i]);
+	printf("]");
+}
+
+int main(int argc, char **argv)
+{
+	double mrps[MAX_SECONDS], drops[MAX_SECONDS], nspr[MAX_SECONDS];
+	uint64_t r0, d0, t0, n0, r1, d1, t1, n1, p50, p99, max;
+	struct thread_arg targ[3];
+	pthread_t th[3];
+	struct bench_ctx ctx = { .o = &opts };
+	struct consumer *cons = NULL;
+	struct timespec tick, a, b;
+	double m, sd, dm, dsd, cm, csd, el;
+	int nth = 0, i, err;
+	struct peer *peer;
+	bool consumed;
+
+	parse_args(argc, argv);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	peer = peer_bpf(opts.peer);
+	if (!peer)
+		peer = peer_bpfrb(opts.peer);
+	if (!peer) {
+		fprintf(stderr, "rbbench: unknown peer %s\n", opts.peer);
+		return 2;
+	}
+	ctx.lat.ns = calloc(LAT_CAP, sizeof(*ctx.lat.ns));
+	ctx.lat.cap = LAT_CAP;
+	err = ctx.lat.ns ? peer->setup(peer, &ctx) : -ENOMEM;
+	if (err) {
+		fprintf(stderr, "rbbench: %s: setup: %s\n", opts.peer, strerror(-err));
+		peer->teardown(peer);
+		return 1;
+	}
+	if (strcmp(opts.consumer, "none")) {
+		cons = peer->consumer(peer, &ctx, opts.consumer);
+		if (!cons) {
+			fprintf(stderr, "rbbench: %s: no %s consumer\n", opts.peer,
+				opts.consumer);
+			peer->teardown(peer);
+			return 1;
+		}
+	}
+	consumed = cons != NULL;
+
+	/*
+	 * CPUs, as the kernel's bench on two CPUs: the consumer on 0; one
+	 * producer on 1; two producers on 0 and 1.
+	 */
+	if (opts.mode == MODE_B2B || opts.mode == MODE_COST) {
+		targ[nth] = (struct thread_arg){ &ctx, cons, 0 };
+		pthread_create(&th[nth], NULL, b2b_main, &targ[nth]);
+		nth++;
+	} else {
+		if (cons) {
+			targ[nth] = (struct thread_arg){ &ctx, cons, 0 };
+			pthread_create(&th[nth], NULL, consumer_main, &targ[nth]);
+			nth++;
+		}
+		for (i = 0; i < opts.producers; i++) {
+			targ[nth] = (struct thread_arg){ &ctx, NULL,
+				opts.producers == 1 ? 1 : i };
+			pthread_create(&th[nth], NULL, producer_main, &targ[nth]);
+			nth++;
+		}
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &tick);
+	sleep_until(&tick, opts.warmup_s);
+	ctx.lat.on = true;
+	r0 = records_total(&ctx, consumed);
+	d0 = peer->drops(peer);
+	t0 = atomic_load(&ctx.c.trigger_ns);
+	n0 = atomic_load(&ctx.c.triggers);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (i = 0; i < opts.duration_s; i++) {
+		sleep_until(&tick, 1);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		r1 = records_total(&ctx, consumed);
+		d1 = peer->drops(peer);
+		t1 = atomic_load(&ctx.c.trigger_ns);
+		n1 = atomic_load(&ctx.c.triggers);
+		el = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+		mrps[i] = (r1 - r0) / el / 1e6;
+		drops[i] = (d1 - d0) / el / 1e6;
+		nspr[i] = n1 > n0 ? (double)(t1 - t0) / ((n1 - n0) * opts.batch) : 0;
+		r0 = r1, d0 = d1, t0 = t1, n0 = n1, a = b;
+	}
+	ctx.lat.on = false;
+	atomic_store(&stop, true);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+
+	mean_std(mrps, opts.duration_s, &m, &sd);
+	mean_std(drops, opts.duration_s, &dm, &dsd);
+	mean_std(nspr, opts.duration_s, &cm, &csd);
+	lat_report(&ctx.lat, &p50, &p99, &max);
+
+	printf("{\"peer\":\"%s\",\"consumer\":\"%s\",\"mode\":\"%s\",\"producers\":%d,"
+	       "\"batch\":%u,\"size\":%u,\"ring_size\":%lu,\"seconds\":%d,"
+	       "\"mrps\":%.4f,\"mrps_std\":%.4f,\"mbps\":%.2f,\"drops_mps\":%.4f,"
+	       "\"ns_per_rec\":%.2f,\"ns_per_rec_std\":%.2f,"
+	       "\"lat_p50_ns\":%llu,\"lat_p99_ns\":%llu,\"lat_max_ns\":%llu,"
+	       "\"lat_samples\":%zu",
+	       opts.peer, consumed ? cons->name : "none", mode_names[opts.mode],
+	       opts.producers, opts.batch, opts.size, opts.ring_size,
+	       opts.duration_s, m, sd, m * opts.size, dm, cm, csd,
+	       (unsigned long long)p50, (unsigned long long)p99,
+	       (unsigned long long)max, ctx.lat.n);
+	print_series("per_s", mrps, opts.duration_s);
+	printf("}\n");
+
+	if (cons)
+		cons->free(cons);
+	peer->teardown(peer);
+	free(ctx.lat.ns);
+	return 0;
+}

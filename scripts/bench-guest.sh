@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The benchmark matrix, run inside the guest (busybox sh) as the job of
+# scripts/guest/init; packed by scripts/bench.sh. Prints one JSON line per
+# run (bench/user/rbbench.c) on the results port and nothing else there.
+#
+# Peers are compared only within one boot, interleaved: every round runs
+# each configuration once, bpfrb next to its BPF peer, so slow phases of
+# the TCG host hit both alike. BENCH_ROUNDS rounds, BENCH_SECONDS measured
+# seconds (after a one-second warm-up) per run.
+
+rounds=${BENCH_ROUNDS:-1}
+secs=${BENCH_SECONDS:-5}
+ko=/bench/bpfrb_bench.ko
+B=/bench/rbbench
+
+run() {
+	# A failed run is reported, never fatal: the rest still measure.
+	$B -k $ko -d "$secs" "$@" || echo "{\"error\":\"rbbench $*\"}"
+}
+
+info() {
+	printf '{"info":1,"kernel":"%s","cpus":%s,"mem_kb":%s,"date":"%s","cpu":"%s"}\n' \
+		"$(uname -r)" "$(grep -c ^processor /proc/cpuinfo)" \
+		"$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)" \
+		"$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+		"$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
+}
+
+info
+r=0
+while [ $r -lt "$rounds" ]; do
+	r=$((r + 1))
+	for mode in parallel b2b sampled; do
+		for c in batch lib; do
+			run -p bpfrb-reserve -c $c -m $mode
+			run -p bpf-rb-reserve -c $c -m $mode
+		done
+		run -p bpfrb-reserve -c uring -m $mode
+		run -p bpf-rb-reserve -c uring -m $mode
+		run -p bpfrb-output -c batch -m $mode
+		run -p bpf-rb-output -c batch -m $mode
+		[ $mode = sampled ] || run -p bpf-pb -c lib -m $mode
+	done
+	for c in batch lib; do
+		run -p bpfrb-reserve -c $c -m parallel -n 2
+		run -p bpf-rb-reserve -c $c -m parallel -n 2
+	done
+	# Producer cost per record: time inside getpgid(), drained untimed.
+	for p in floor probe-only bpfrb-reserve bpf-rb-reserve bpfrb-output bpf-rb-output; do
+		c=batch
+		case $p in floor|probe-only) c=none ;; esac
+		run -p $p -c $c -m cost
+	done
+	# Record sizes through output, against the copy alone (same trigger).
+	for s in 8 64 256 1024 4096; do
+		run -p bpfrb-output -c batch -m b2b -s $s -r 4194304
+		run -p bpf-rb-output -c batch -m b2b -s $s -r 4194304
+		run -p memcpy -c none -m b2b -s $s
+	done
+done
+for s in 8 64 256 1024 4096; do
+	/bench/memcpy_bw $s 1
+done
