@@ -87,16 +87,22 @@ struct producer {
 	int err;
 };
 
-/* Alternate between the rings, with pauses so that the client catches up. */
+/*
+ * Alternate between the rings, with pauses so that the client catches up;
+ * a full ring (the client is behind) is waited out, not a failure.
+ */
 static void *produce(void *arg)
 {
 	struct producer *p = arg;
-	int i, r;
+	int i, r, ret;
 
 	for (i = 0; i < PER_RING && !p->err; i++) {
-		for (r = 0; r < 2 && !p->err; r++)
-			p->err = lib_output_one(p->tfd, p->id[r], BPFRB_TEST_ONE_OUTPUT,
-						PAYLOAD, r, i, 0);
+		for (r = 0; r < 2 && !p->err; r++) {
+			while ((ret = lib_output_one(p->tfd, p->id[r], BPFRB_TEST_ONE_OUTPUT,
+						     PAYLOAD, r, i, 0)) == -EAGAIN)
+				usleep(500);
+			p->err = ret;
+		}
 		if (i % 64 == 0)
 			usleep(1000);
 	}
