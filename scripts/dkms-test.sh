@@ -216,6 +216,10 @@ done
 
 # 5. Install them. bpfrb-dkms's postinst builds the module for the kernels
 # (all those with headers, as the running kernel is not installed here).
+if [ -z "$debs" ]; then
+	not_ok "apt-get install the .debs: none were built"
+	finish
+fi
 check "apt-get install the .debs" \
 	env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $debs
 for rel in $rels; do
