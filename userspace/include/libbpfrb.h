@@ -121,6 +121,30 @@ int bpfrb_ring__fd(const struct bpfrb_ring *r);
 int bpfrb_ring__consume(struct bpfrb_ring *r);
 int bpfrb_ring__consume_n(struct bpfrb_ring *r, size_t n);
 
+/* ---- producing into user rings (libbpf: user_ring_buffer__*) ---- */
+
+struct bpfrb_user_ring_buffer;
+
+struct bpfrb_user_ring_buffer_opts {
+	size_t sz;		/* sizeof(struct bpfrb_user_ring_buffer_opts) */
+};
+
+/* fd must be bound to a BPFRB_TYPE_USER ring and stay open. */
+struct bpfrb_user_ring_buffer *bpfrb_user_ring_buffer__new(int fd,
+				const struct bpfrb_user_ring_buffer_opts *opts);
+/*
+ * A sample of size bytes to write and then submit or discard, or NULL
+ * with errno E2BIG (larger than the ring can ever hold) or ENOSPC (no
+ * space now). One producer at a time.
+ */
+void *bpfrb_user_ring_buffer__reserve(struct bpfrb_user_ring_buffer *rb, __u32 size);
+/* The same, waiting up to timeout_ms (-1: forever, 0: never) for space. */
+void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb,
+					       __u32 size, int timeout_ms);
+void bpfrb_user_ring_buffer__submit(struct bpfrb_user_ring_buffer *rb, void *sample);
+void bpfrb_user_ring_buffer__discard(struct bpfrb_user_ring_buffer *rb, void *sample);
+void bpfrb_user_ring_buffer__free(struct bpfrb_user_ring_buffer *rb);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Producing into a user ring (libbpf: user_ring_buffer__*): user space
+ * reserves, writes and commits records that kernel code drains with
+ * bpfrb_user_drain(). One producer at a time: callers that share a
+ * bpfrb_user_ring_buffer between threads serialise reserve themselves,
+ * as with libbpf.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "barrier.h"
+#include "internal.h"
+
+struct bpfrb_user_ring_buffer {
+	struct bpfrb_map map;
+	int epoll_fd;		/* EPOLLOUT on the ring: a drain freed space */
+};
+
+struct bpfrb_user_ring_buffer *bpfrb_user_ring_buffer__new(int fd,
+				const struct bpfrb_user_ring_buffer_opts *opts)
+{
+	struct bpfrb_user_ring_buffer *rb;
+	struct epoll_event ev;
+	int err;
+
+	if (!BPFRB_OPTS_VALID(opts, bpfrb_user_ring_buffer_opts))
+		return bpfrb_err_ptr(EINVAL);
+	rb = calloc(1, sizeof(*rb));
+	if (!rb)
+		return bpfrb_err_ptr(ENOMEM);
+	rb->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (rb->epoll_fd < 0) {
+		err = -errno;
+		goto err_free;
+	}
+	err = bpfrb_map_ring(&rb->map, fd, BPFRB_TYPE_USER);
+	if (err)
+		goto err_free;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLOUT;
+	if (epoll_ctl(rb->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		err = -errno;
+		goto err_free;
+	}
+	return rb;
+
+err_free:
+	bpfrb_user_ring_buffer__free(rb);
+	return bpfrb_err_ptr(-err);
+}
+
+void bpfrb_user_ring_buffer__free(struct bpfrb_user_ring_buffer *rb)
+{
+	if (!rb)
+		return;
+	bpfrb_unmap_ring(&rb->map);
+	if (rb->epoll_fd >= 0)
+		close(rb->epoll_fd);
+	free(rb);
+}
+
+void *bpfrb_user_ring_buffer__reserve(struct bpfrb_user_ring_buffer *rb, __u32 size)
+{
+	struct bpfrb_map *m;
+	unsigned long cons, prod, span, ring_size;
+	__u32 *hdr;
+
+	if (!rb)
+		return bpfrb_err_ptr(EINVAL);
+	m = &rb->map;
+	ring_size = m->mask + 1;
+	/* The two top bits of the length are BUSY and DISCARD. */
+	if (size & (BPFRB_BUSY_BIT | BPFRB_DISCARD_BIT))
+		return bpfrb_err_ptr(E2BIG);
+	span = bpfrb_record_span(size);
+	if (span > ring_size)
+		return bpfrb_err_ptr(E2BIG);
+
+	/*
+	 * Pairs with the kernel drain's smp_store_release() of consumer_pos:
+	 * the space it frees is no longer read by the kernel.
+	 */
+	cons = smp_load_acquire(m->consumer_pos);
+	/* Only we write producer_pos; this reads our own last store. */
+	prod = READ_ONCE(*m->producer_pos);
+	/* A ring may be filled completely (SPEC §1). */
+	if (prod - cons > ring_size || ring_size - (prod - cons) < span)
+		return bpfrb_err_ptr(ENOSPC);
+
+	hdr = (__u32 *)((char *)m->data + (prod & m->mask));
+	hdr[0] = size | BPFRB_BUSY_BIT;
+	hdr[1] = 0;
+	/*
+	 * Pairs with the drain's smp_load_acquire() of producer_pos: it sees
+	 * the busy header before it sees the record exist.
+	 */
+	smp_store_release(m->producer_pos, prod + span);
+	/* Data is mapped twice: the sample is contiguous even when it wraps. */
+	return hdr + 2;
+}
+
+static void commit(void *sample, bool discard)
+{
+	__u32 *len = (__u32 *)((char *)sample - BPFRB_HDR_SZ);
+	__u32 new_len = *len & ~BPFRB_BUSY_BIT;
+
+	if (discard)
+		new_len |= BPFRB_DISCARD_BIT;
+	/*
+	 * Pairs with the drain's smp_load_acquire() of the header: once it
+	 * sees BUSY clear, it sees the whole sample.
+	 */
+	smp_store_release(len, new_len);
+}
+
+void bpfrb_user_ring_buffer__submit(struct bpfrb_user_ring_buffer *rb, void *sample)
+{
+	if (sample)
+		commit(sample, false);
+}
+
+void bpfrb_user_ring_buffer__discard(struct bpfrb_user_ring_buffer *rb, void *sample)
+{
+	if (sample)
+		commit(sample, true);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb,
+					       __u32 size, int timeout_ms)
+{
+	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	struct epoll_event ev;
+	int wait_ms = timeout_ms;
+	void *sample;
+
+	if (!rb || timeout_ms < -1)
+		return bpfrb_err_ptr(EINVAL);
+	for (;;) {
+		sample = bpfrb_user_ring_buffer__reserve(rb, size);
+		if (sample || errno != ENOSPC || !timeout_ms)
+			return sample;
+		if (timeout_ms > 0) {
+			wait_ms = (int)(deadline - now_ms());
+			if (wait_ms <= 0)
+				return bpfrb_err_ptr(ENOSPC);
+		}
+		/*
+		 * A drain that consumed a sample wakes EPOLLOUT waiters. The
+		 * wait reports free space at all, so it does not sleep when
+		 * space was freed between our reserve and this call.
+		 */
+		if (epoll_wait(rb->epoll_fd, &ev, 1, wait_ms) < 0 && errno != EINTR)
+			return NULL;
+	}
+}
