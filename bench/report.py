@@ -51,6 +51,8 @@ class Boot:
         self.b = b
         self.groups = {}
         for r in b["runs"]:
+            if "mode" not in r:
+                continue
             key = (r["peer"], r["consumer"], r["mode"], r["producers"], r["size"])
             self.groups.setdefault(key, []).append(r)
 
