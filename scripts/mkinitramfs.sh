@@ -9,8 +9,8 @@
 #   /init                   scripts/guest/init
 #   /bin/busybox + applets  (busybox-static: the guest has no libc)
 #   /bpfrb/bpfrb.ko, /bpfrb/bpfrb_test.ko
-#   /bpfrb/tests/*          build/tests/* (kselftest programs, built static)
-#   /bpfrb/tools/*          build/tests/tools/* (helper programs)
+#   /bpfrb/tests/*          build/tests/<name> for each tests/selftests/<name>.c
+#   /bpfrb/tools/*          build/tests/tools/<name> for each tests/tools/<name>.c
 #   /bpfrb/run-tests        scripts/guest/run-tests
 #   /bpfrb/job              what init runs, given by the caller
 #   /bpfrb/env              variables init exports to the job (optional)
@@ -60,13 +60,19 @@ put_module() {
 put_module bpfrb
 put_module bpfrb_test
 
-# Programs: every regular executable file; build/tests/ also holds tools/.
-for prog in "$BUILD"/tests/*; do
-	[ -f "$prog" ] && [ -x "$prog" ] && cp "$prog" "$stage/bpfrb/tests/"
-done
-for prog in "$BUILD"/tests/tools/*; do
-	[ -f "$prog" ] && [ -x "$prog" ] && cp "$prog" "$stage/bpfrb/tools/"
-done
+# Programs: one per source file, so that a stale binary of a test that was
+# renamed or removed is never run, and a test that was not built is an error.
+put_programs() {
+	local srcdir=$1 bindir=$2 dest=$3 src bin
+	for src in "$srcdir"/*.c; do
+		[ -f "$src" ] || continue
+		bin=$bindir/$(basename "$src" .c)
+		[ -x "$bin" ] || die "$bin is missing: build user space first (scripts/build-userspace.sh)"
+		cp "$bin" "$dest/"
+	done
+}
+put_programs "$TOP/tests/selftests" "$BUILD/tests" "$stage/bpfrb/tests"
+put_programs "$TOP/tests/tools" "$BUILD/tests/tools" "$stage/bpfrb/tools"
 if [ -x "$BUILD/userspace/bpfrb" ]; then
 	cp "$BUILD/userspace/bpfrb" "$stage/bin/bpfrb"
 fi
