@@ -41,7 +41,7 @@ TEST_F(cpos, consumer_pos_ahead_of_producer_refuses_reservations)
 	core_store_consumer(&self->ring, 32 + 8 * self->page);
 	ASSERT_EQ(-EAGAIN, testmod_one(self->tfd, self->ring.id,
 				       BPFRB_TEST_ONE_OUTPUT, 24, 0, 1));
-	core_store_consumer(&self->ring, ~0UL);
+	core_store_consumer(&self->ring, 32 + (1UL << 63));
 	ASSERT_EQ(-EAGAIN, testmod_one(self->tfd, self->ring.id,
 				       BPFRB_TEST_ONE_OUTPUT, 24, 0, 1));
 	/* Put back, the producer works again. */
