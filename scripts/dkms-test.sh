@@ -140,7 +140,7 @@ install_deps()
 # tree-built bpfrb_test.ko and runs the smoke tests.
 guest_smoke()
 {
-	local rel=$1 dir=$BUILD/modules/$1 ko
+	local rel=$1 dir=$BUILD/modules/$1 ko signer
 	ko=$(dkms_module "$rel") || return 1
 	[ -n "$ko" ] || { echo "no DKMS module for $rel"; return 1; }
 	"$TOP/scripts/build-module.sh" "$rel" || return 1
@@ -148,6 +148,13 @@ guest_smoke()
 	cp "$ko" "$dir/" &&
 		cp "$TOP/build/$rel/tests/module/bpfrb_test.ko" "$dir/" || return 1
 	echo "guest modules: $(ls "$dir")"
+	# DKMS signs what it builds with its own key; the tree build is
+	# unsigned. A signer proves this is DKMS's module.
+	if [ -e /var/lib/dkms/mok.pub ]; then
+		signer=$(modinfo -F signer "$dir/${ko##*/}")
+		echo "signer of the guest's bpfrb.ko: ${signer:-none}"
+		[ -n "$signer" ] || return 1
+	fi
 	KERNELS=$rel MODULE_DIR=$dir TESTS=${DKMS_SMOKE_TESTS:-core_ioctl} \
 		SKIP_DEPS=$([ -x "$TOP/scripts/deps.sh" ] && echo 0 || echo 1) \
 		"$TOP/scripts/check.sh"
