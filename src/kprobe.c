@@ -1,29 +1,367 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kprobe producers. Placeholder until the kprobe work lands: the ioctls
- * answer EOPNOTSUPP.
+ * Kprobe producers: a kprobe or kretprobe that writes one struct
+ * bpfrb_event into a kernel ring per hit.
+ *
+ * A handler reserves the event with bpfrb_reserve(), fills every byte of
+ * it and submits it. When the ring is full the reservation fails and the
+ * ring counts a drop: a probe on a hot function costs one failed
+ * reservation per hit, never a wait.
+ *
+ * Deadlock hazard. bpfrb_reserve() holds the ring's raw spinlock with
+ * interrupts off. If a probed function ran inside that critical section,
+ * its handler would spin on the lock its own CPU holds. Kprobes never run
+ * a handler inside another handler (the hit is counted as missed), so the
+ * danger is a hit inside the critical section of a producer that is not a
+ * kprobe (kernel code calling the exported API). What runs there is our
+ * own code, the lock functions, and on debug kernels lockdep, spinlock
+ * debugging and the sanitizers: attaching to any of them is refused, see
+ * bpfrb_probe_addr_allowed() and docs/DESIGN.md.
  */
+#define pr_fmt(fmt) "bpfrb: " fmt
+
+#include <linux/capability.h>
 #include <linux/errno.h>
+#include <linux/hardirq.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include "bpfrb_internal.h"
 #include "kprobe.h"
+
+#define BPFRB_MAX_ARGS	6
+
+static_assert(sizeof(struct bpfrb_event) == 96);
+static_assert(ARRAY_SIZE(((struct bpfrb_event *)0)->args) == BPFRB_MAX_ARGS);
+
+/* One attached probe; lives on its file's list. */
+struct bpfrb_probe {
+	struct list_head node;		/* in bpfrb_file_probes.list */
+	struct bpfrb *rb;		/* the file's ring; the file holds it */
+	u32 id;
+	u32 nargs;
+	bool is_return;
+	/* kprobes keeps a pointer to the name: it lives as long as the probe. */
+	char symbol[BPFRB_SYM_LEN];
+	union {
+		struct kprobe kp;	/* entry probe */
+		struct kretprobe krp;	/* return probe */
+	};
+};
 
 void bpfrb_file_probes_init(struct bpfrb_file_probes *probes)
 {
 	mutex_init(&probes->lock);
 	INIT_LIST_HEAD(&probes->list);
+	probes->nr = 0;
+}
+
+/*
+ * The clock of SPEC's ts_ns is ktime_get_ns(). A probed function may run
+ * in NMI, where the timekeeping seqcount could be mid-update on this CPU:
+ * there the NMI-safe reader of the same clock is used.
+ */
+static u64 bpfrb_event_clock(void)
+{
+	return in_nmi() ? ktime_get_mono_fast_ns() : ktime_get_ns();
+}
+
+/*
+ * Runs in the probe's context: atomic, possibly hard IRQ or NMI. Every
+ * byte of the record is written, so no stale ring data reaches user space.
+ */
+static void bpfrb_probe_emit(struct bpfrb_probe *p, unsigned long ip,
+			     struct pt_regs *regs)
+{
+	struct bpfrb_event *ev;
+	u32 i;
+
+	ev = bpfrb_reserve(p->rb, sizeof(*ev), 0);
+	if (!ev)
+		return;		/* the ring counted the drop */
+
+	/* Right after the reservation: as close to ring order as it gets. */
+	ev->ts_ns = bpfrb_event_clock();
+	ev->ip = ip;
+	if (p->is_return) {
+		ev->args[0] = regs_return_value(regs);
+		i = 1;
+	} else {
+		for (i = 0; i < p->nargs; i++)
+			ev->args[i] = regs_get_kernel_argument(regs, i);
+	}
+	for (; i < BPFRB_MAX_ARGS; i++)
+		ev->args[i] = 0;
+	ev->probe_id = p->id;
+	ev->cpu = smp_processor_id();
+	ev->pid = task_pid_nr(current);
+	ev->tgid = task_tgid_nr(current);
+	/*
+	 * No task_lock() in atomic context: a concurrent rename may be seen
+	 * half done, as with bpf_get_current_comm(). _pad zeroes the tail.
+	 */
+	strscpy_pad(ev->comm, current->comm, sizeof(ev->comm));
+	bpfrb_submit(ev, 0);
+}
+
+static int bpfrb_kprobe_hit(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct bpfrb_probe *p = container_of(kp, struct bpfrb_probe, kp);
+
+	bpfrb_probe_emit(p, (unsigned long)kp->addr, regs);
+	return 0;
+}
+
+static int bpfrb_kretprobe_hit(struct kretprobe_instance *ri,
+			       struct pt_regs *regs)
+{
+	struct kretprobe *krp = get_kretprobe(ri);
+	struct bpfrb_probe *p;
+
+	/* NULL once the probe is being unregistered. */
+	if (!krp)
+		return 0;
+	p = container_of(krp, struct bpfrb_probe, krp);
+	bpfrb_probe_emit(p, (unsigned long)krp->kp.addr, regs);
+	return 0;
+}
+
+/*
+ * Symbols that run inside a raw spinlock's critical section on some
+ * kernel: lockdep's release hooks, spinlock debugging and the sanitizers'
+ * checks, which a producer's reserve calls while it holds the ring lock.
+ * Matched as prefixes of the symbol name.
+ */
+static const char * const bpfrb_probe_denied_prefixes[] = {
+	"lock_acquire",
+	"lock_release",
+	"lock_acquired",
+	"lock_contended",
+	"lockdep_",
+	"do_raw_spin_",
+	"__asan_",
+	"__kasan_",
+	"kasan_",
+	"__kcsan_",
+	"__ubsan_",
+	"__sanitizer_",
+	"__tsan_",
+	"trace_hardirqs_",
+	"irq_work_",
+};
+
+static bool bpfrb_probe_sym_allowed(const char *sym)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bpfrb_probe_denied_prefixes); i++) {
+		const char *prefix = bpfrb_probe_denied_prefixes[i];
+
+		if (!strncmp(sym, prefix, strlen(prefix)))
+			return false;
+	}
+	return true;
+}
+
+/* The resolved address: not our own code, not a lock function. */
+static bool bpfrb_probe_addr_allowed(unsigned long addr)
+{
+	return !within_module(addr, THIS_MODULE) && !in_lock_functions(addr);
+}
+
+/* EINVAL for anything SPEC or docs/DESIGN.md does not allow. */
+static int bpfrb_kprobe_check(const struct bpfrb_kprobe *req)
+{
+	size_t len = strnlen(req->symbol, BPFRB_SYM_LEN);
+
+	if (req->reserved[0] || req->reserved[1] || req->id)
+		return -EINVAL;
+	if (req->flags & ~BPFRB_KPROBE_RETURN)
+		return -EINVAL;
+	if (len == 0 || len == BPFRB_SYM_LEN)
+		return -EINVAL;
+	if (req->nargs > BPFRB_MAX_ARGS)
+		return -EINVAL;
+	if (req->flags & BPFRB_KPROBE_RETURN) {
+		/* A return probe sits on the function's entry. */
+		if (req->offset || req->nargs)
+			return -EINVAL;
+		if (req->maxactive > BPFRB_MAX_KRETPROBE_ACTIVE)
+			return -E2BIG;
+	} else if (req->maxactive) {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Ids unique within the ring, never 0 (free-running, 2^32 - 1 before reuse). */
+static u32 bpfrb_probe_new_id(struct bpfrb *rb)
+{
+	u32 id;
+
+	do {
+		id = (u32)atomic_inc_return(&rb->next_probe_id);
+	} while (!id);
+	return id;
+}
+
+/*
+ * Registers p disabled, checks where it landed, then arms it: a handler
+ * never runs on an address we refuse. Process context; may sleep.
+ */
+static int bpfrb_probe_register(struct bpfrb_probe *p,
+				const struct bpfrb_kprobe *req)
+{
+	struct kprobe *kp;
+	int err;
+
+	if (p->is_return) {
+		p->krp.handler = bpfrb_kretprobe_hit;
+		p->krp.maxactive = req->maxactive;
+		kp = &p->krp.kp;
+	} else {
+		p->kp.pre_handler = bpfrb_kprobe_hit;
+		kp = &p->kp;
+		kp->offset = req->offset;
+	}
+	strscpy(p->symbol, req->symbol, sizeof(p->symbol));
+	kp->symbol_name = p->symbol;
+	kp->flags = KPROBE_FLAG_DISABLED;
+
+	err = p->is_return ? register_kretprobe(&p->krp) : register_kprobe(kp);
+	if (err)
+		return err;
+
+	if (!bpfrb_probe_addr_allowed((unsigned long)kp->addr)) {
+		err = -EINVAL;
+		goto err_unregister;
+	}
+	err = p->is_return ? enable_kretprobe(&p->krp) : enable_kprobe(kp);
+	if (err)
+		goto err_unregister;
+	return 0;
+
+err_unregister:
+	if (p->is_return)
+		unregister_kretprobe(&p->krp);
+	else
+		unregister_kprobe(kp);
+	return err;
+}
+
+static void bpfrb_probe_unregister(struct bpfrb_probe *p)
+{
+	/* Waits for running handlers; pending kretprobe hits are dropped. */
+	if (p->is_return)
+		unregister_kretprobe(&p->krp);
+	else
+		unregister_kprobe(&p->kp);
+	atomic_dec(&p->rb->nr_probes);
 }
 
 long bpfrb_kprobe_attach_ioctl(struct bpfrb *rb, struct bpfrb_file_probes *probes,
 			       void __user *arg)
 {
-	return -EOPNOTSUPP;
+	struct bpfrb_kprobe __user *uarg = arg;
+	struct bpfrb_kprobe req;
+	struct bpfrb_probe *p;
+	long err;
+
+	if (!perfmon_capable())
+		return -EPERM;
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	err = bpfrb_kprobe_check(&req);
+	if (err)
+		return err;
+	/* Refused by name before kprobes resolves it (see the top comment). */
+	if (!bpfrb_probe_sym_allowed(req.symbol))
+		return -EINVAL;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return -ENOMEM;
+	p->rb = rb;
+	p->nargs = req.nargs;
+	p->is_return = req.flags & BPFRB_KPROBE_RETURN;
+	/* Set before the probe is armed: handlers read it. */
+	p->id = bpfrb_probe_new_id(rb);
+
+	mutex_lock(&probes->lock);
+	if (probes->nr >= BPFRB_MAX_FILE_PROBES) {
+		err = -E2BIG;
+		goto err_unlock;
+	}
+	err = bpfrb_probe_register(p, &req);
+	if (err)
+		goto err_unlock;
+	if (put_user(p->id, &uarg->id)) {
+		err = -EFAULT;
+		goto err_unregister;
+	}
+	atomic_inc(&rb->nr_probes);
+	list_add_tail(&p->node, &probes->list);
+	probes->nr++;
+	mutex_unlock(&probes->lock);
+	return 0;
+
+err_unregister:
+	/* Never counted in nr_probes: unregister directly. */
+	if (p->is_return)
+		unregister_kretprobe(&p->krp);
+	else
+		unregister_kprobe(&p->kp);
+err_unlock:
+	mutex_unlock(&probes->lock);
+	kfree(p);
+	return err;
 }
 
 long bpfrb_kprobe_detach_ioctl(struct bpfrb *rb, struct bpfrb_file_probes *probes,
 			       void __user *arg)
 {
-	return -EOPNOTSUPP;
+	struct bpfrb_probe *p, *found = NULL;
+	u32 id;
+
+	if (get_user(id, (u32 __user *)arg))
+		return -EFAULT;
+
+	mutex_lock(&probes->lock);
+	list_for_each_entry(p, &probes->list, node) {
+		if (p->id == id) {
+			found = p;
+			list_del(&p->node);
+			probes->nr--;
+			break;
+		}
+	}
+	mutex_unlock(&probes->lock);
+	/* Only the probes this file attached: others' ids are unknown here. */
+	if (!found)
+		return -ENOENT;
+
+	bpfrb_probe_unregister(found);
+	kfree(found);
+	return 0;
 }
 
 void bpfrb_file_probes_release(struct bpfrb_file_probes *probes)
 {
+	struct bpfrb_probe *p, *tmp;
+
+	/* The file is going away: no ioctl can race with us. */
+	list_for_each_entry_safe(p, tmp, &probes->list, node) {
+		list_del(&p->node);
+		bpfrb_probe_unregister(p);
+		kfree(p);
+	}
+	probes->nr = 0;
+	mutex_destroy(&probes->lock);
 }

@@ -11,6 +11,7 @@
 #include <linux/moduleparam.h>
 #include <linux/stat.h>
 #include "bpfrb_internal.h"
+#include "procfs.h"
 
 unsigned long bpfrb_max_ring_size = 256UL << 20;
 module_param_named(max_ring_size, bpfrb_max_ring_size, ulong, 0444);
@@ -41,9 +42,14 @@ static int __init bpfrb_init(void)
 		return -EINVAL;
 	}
 
-	err = bpfrb_chardev_init(mode);
+	err = bpfrb_procfs_init();
 	if (err)
 		return err;
+	err = bpfrb_chardev_init(mode);
+	if (err) {
+		bpfrb_procfs_exit();
+		return err;
+	}
 	pr_debug("loaded\n");
 	return 0;
 }
@@ -51,6 +57,7 @@ static int __init bpfrb_init(void)
 static void __exit bpfrb_exit(void)
 {
 	bpfrb_chardev_exit();
+	bpfrb_procfs_exit();
 	bpfrb_registry_exit();
 }
 
