@@ -248,7 +248,8 @@ def markdown(boots, summary):
     floor = bt.get("floor", "none", "cost")
     probe = bt.get("probe-only", "none", "cost")
     for p, c in (("floor", "none"), ("probe-only", "none"),
-                 ("bpfrb-reserve", "batch"), ("bpfrb-output", "batch"),
+                 ("bpfrb-reserve", "batch"), ("bpfrb-reserve-nowake", "batch"),
+                 ("bpfrb-output", "batch"),
                  ("bpf-rb-reserve", "batch"), ("bpf-rb-output", "batch")):
         r = bt.get(p, c, "cost")
         ex = None

@@ -48,7 +48,8 @@ while [ $r -lt "$rounds" ]; do
 		run -p bpf-rb-reserve -c $c -m parallel -n 2
 	done
 	# Producer cost per record: time inside getpgid(), drained untimed.
-	for p in floor probe-only bpfrb-reserve bpf-rb-reserve bpfrb-output bpf-rb-output; do
+	for p in floor probe-only bpfrb-reserve bpfrb-reserve-nowake bpf-rb-reserve \
+		 bpfrb-output bpf-rb-output; do
 		c=batch
 		case $p in floor|probe-only) c=none ;; esac
 		run -p $p -c $c -m cost

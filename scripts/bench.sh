@@ -12,37 +12,48 @@
 #   -d   measured seconds per run (default 5, after a 1 s warm-up)
 #   -b   boots (default 1); every boot is reported on its own and the
 #        report also gives the median over boots of each ratio
+#   -M   a bpfrb build dir (bpfrb.ko, tests/module/bpfrb_test.ko,
+#        Module.symvers) to measure instead of the tree's: a design change
+#        is measured before and after this way (docs/BENCHMARKS.md)
+#   -o   output dir (default build/bench)
 #
-# Output: build/bench/<release>/boot<N>.log (the runs' JSON lines),
-# build/bench/results.{md,json} and build/bench/bench.png.
+# Output (in build/bench, or -o): <release>/boot<N>.log (the runs' JSON
+# lines), results.{md,json} and bench.png.
 # Figures are printed, never judged: this is a benchmark, not a test.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kernel=6.1 rounds=1 secs=5 boots=1
-while getopts k:r:d:b: opt; do
+kernel=6.1 rounds=1 secs=5 boots=1 moddir= outdir=
+while getopts k:r:d:b:M:o: opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	r) rounds=$OPTARG ;;
 	d) secs=$OPTARG ;;
 	b) boots=$OPTARG ;;
-	*) sed -n '4,18p' "$0" >&2; exit 2 ;;
+	M) moddir=$(cd "$OPTARG" && pwd) ;;
+	o) outdir=$OPTARG ;;
+	*) sed -n '4,23p' "$0" >&2; exit 2 ;;
 	esac
 done
 
 "$TOP/scripts/bench-deps.sh"
 rel=$("$TOP/scripts/kernels.sh" "$kernel")
-out=$BUILD/bench/$rel
+outdir=${outdir:-$BUILD/bench}
+out=$outdir/$rel
 mkdir -p "$out"
 
 # bpfrb.ko (+ the test module the guest's init also loads), libbpfrb, then
 # the bench itself against that bpfrb's Module.symvers.
-"$TOP/scripts/build-module.sh" "$rel"
+if [ -z "$moddir" ]; then
+	"$TOP/scripts/build-module.sh" "$rel"
+	moddir=$BUILD/$rel
+fi
 make -s -C "$TOP/userspace" lib
-make -s -C "$TOP/bench" KVER="$rel" SYMVERS="$BUILD/$rel/Module.symvers"
+make -s -C "$TOP/bench" KVER="$rel" SYMVERS="$moddir/Module.symvers" \
+	${LIBBPFRB:+LIBBPFRB="$LIBBPFRB"}
 
 printf 'export BENCH_ROUNDS=%q\nexport BENCH_SECONDS=%q\n' "$rounds" "$secs" >"$out/env"
-"$TOP/scripts/mkinitramfs.sh" "$out/initramfs.cpio.gz" "$BUILD/$rel" \
+"$TOP/scripts/mkinitramfs.sh" "$out/initramfs.cpio.gz" "$moddir" \
 	"$TOP/scripts/bench-guest.sh" "$out/env"
 
 # The bench's files go in a second archive appended to the first: the
@@ -57,8 +68,8 @@ cp "$BUILD/bench/rbbench" "$BUILD/bench/memcpy_bw" "$BUILD/bench/$rel/bpfrb_benc
 	>>"$out/initramfs.cpio.gz"
 rm -rf "$stage"
 
-# A whole round is about 50 runs of secs + 2 seconds.
-limit=$((120 + rounds * 52 * (secs + 3)))
+# A round is about 55 runs of secs + 3 seconds each; leave room.
+limit=$((120 + rounds * 60 * (secs + 4)))
 logs=()
 for boot in $(seq 1 "$boots"); do
 	log=$out/boot$boot.log
@@ -77,4 +88,4 @@ for boot in $(seq 1 "$boots"); do
 	logs+=("$log")
 done
 
-python3 "$TOP/bench/report.py" --out "$BUILD/bench" "${logs[@]}"
+python3 "$TOP/bench/report.py" --out "$outdir" "${logs[@]}"

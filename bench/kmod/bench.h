@@ -25,6 +25,7 @@ struct bench_cfg {
 	u32 size;		/* payload bytes, 8 .. BENCH_MAX_REC */
 	u32 ts_mask;		/* timestamp records with (i & ts_mask) == 0 */
 	u64 wakeup_bytes;	/* sampled: force a wakeup from this much data */
+	u64 submit_flags;	/* otherwise: these flags (cost breakdown) */
 };
 
 #define BENCH_MAX_REC	4096

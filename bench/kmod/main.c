@@ -47,6 +47,10 @@ static ulong wakeup_bytes;
 module_param(wakeup_bytes, ulong, 0444);
 MODULE_PARM_DESC(wakeup_bytes, "sampled mode: wake once this much data waits; 0: self-pacing");
 
+static ulong submit_flags;
+module_param(submit_flags, ulong, 0444);
+MODULE_PARM_DESC(submit_flags, "flags of every submit/output when not sampled (1: BPFRB_NO_WAKEUP)");
+
 static struct bench_cfg cfg;
 
 static int bench_pre(struct kprobe *kp, struct pt_regs *regs)
@@ -89,6 +93,7 @@ static int __init bench_init(void)
 	cfg.size = size;
 	cfg.ts_mask = ts_mask;
 	cfg.wakeup_bytes = wakeup_bytes;
+	cfg.submit_flags = submit_flags;
 
 	if (cfg.mode == BENCH_RESERVE || cfg.mode == BENCH_OUTPUT) {
 		cfg.rb = bpfrb_get_by_name(ring);

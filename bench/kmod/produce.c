@@ -70,7 +70,7 @@ void bench_produce_exit(void)
 static u64 wake_flags(const struct bench_cfg *cfg)
 {
 	if (!cfg->wakeup_bytes)
-		return 0;
+		return cfg->submit_flags;
 	return bpfrb_query(cfg->rb, BPFRB_AVAIL_DATA) >= cfg->wakeup_bytes ?
 	       BPFRB_FORCE_WAKEUP : BPFRB_NO_WAKEUP;
 }

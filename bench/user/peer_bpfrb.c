@@ -26,6 +26,7 @@
 struct bpfrb_peer {
 	struct peer p;
 	const char *kmode;	/* the module's mode parameter */
+	const char *kextra;	/* more module parameters */
 	int fd;			/* the ring, -1 for ring-less modes */
 	bool loaded;
 	struct mmap_ring mr;
@@ -61,8 +62,8 @@ static int rbx_setup(struct peer *p, struct bench_ctx *ctx)
 	if (o->mode == MODE_SAMPLED)
 		wake = 500UL * (o->size + 8);
 	snprintf(params, sizeof(params),
-		 "ring=%s mode=%s batch=%u size=%u wakeup_bytes=%lu",
-		 RING_NAME, b->kmode, o->batch, o->size, wake);
+		 "ring=%s mode=%s batch=%u size=%u wakeup_bytes=%lu %s",
+		 RING_NAME, b->kmode, o->batch, o->size, wake, b->kextra);
 	err = load_module(o->module, params);
 	if (err)
 		return err;
@@ -156,12 +157,15 @@ static void rbx_teardown(struct peer *p)
 
 struct peer *peer_bpfrb(const char *name)
 {
-	static const char * const modes[][2] = {
-		{ "bpfrb-reserve", "reserve" },
-		{ "bpfrb-output", "output" },
-		{ "floor", "floor" },
-		{ "memcpy", "memcpy" },
-		{ "probe-only", "none" },
+	/* peer, module mode, more parameters; the ring peers first */
+	static const char * const modes[][3] = {
+		{ "bpfrb-reserve", "reserve", "" },
+		{ "bpfrb-output", "output", "" },
+		/* Cost breakdown: the same without the self-pacing check. */
+		{ "bpfrb-reserve-nowake", "reserve", "submit_flags=1" },
+		{ "floor", "floor", "" },
+		{ "memcpy", "memcpy", "" },
+		{ "probe-only", "none", "" },
 	};
 	struct bpfrb_peer *b;
 	size_t i;
@@ -180,7 +184,8 @@ struct peer *peer_bpfrb(const char *name)
 	b->p.drops = rbx_drops;
 	b->p.teardown = rbx_teardown;
 	b->kmode = modes[i][1];
+	b->kextra = modes[i][2];
 	/* -2: make a ring in setup; -1: this peer has none. */
-	b->fd = i < 2 ? -2 : -1;
+	b->fd = i < 3 ? -2 : -1;
 	return &b->p;
 }
