@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every struct bpfrb_event field checked against a call the test makes
+ * itself: openat(dfd, path) reaches do_sys_openat2(dfd, path, how), so an
+ * entry probe must record our dfd and our path pointer, our pid, tgid and
+ * comm; a return probe must record the call's return value (-ENOENT).
+ */
+#include <sys/prctl.h>
+#include <time.h>
+#include "kselftest_harness.h"
+#include "kprobe_common.h"
+
+#define DFD		57	/* an unusual fd number, to recognise our call */
+#define MISSING_PATH	"bpfrb-kprobe-events-no-such-file"
+
+FIXTURE(ring) {
+	int fd;
+	struct kp_events ev;
+};
+
+FIXTURE_SETUP(ring)
+{
+	memset(&self->ev, 0, sizeof(self->ev));
+	self->fd = bpfrb_create(NULL, 1 << 20, BPFRB_TYPE_KERNEL, NULL);
+	if (self->fd < 0)
+		SKIP(return, "bpfrb_create: %s (module not loaded?)",
+		     strerror(errno));
+	if (!kp_kallsyms(KP_OPEN_SYM))
+		SKIP(return, "%s is not in /proc/kallsyms", KP_OPEN_SYM);
+}
+
+FIXTURE_TEARDOWN(ring)
+{
+	kp_events_free(&self->ev);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* openat() on a missing path relative to DFD (a directory): -ENOENT. */
+static int open_missing(const char *path)
+{
+	int root = open("/", O_RDONLY | O_DIRECTORY);
+	int ret;
+
+	if (root < 0 || dup2(root, DFD) < 0)
+		return -1;
+	close(root);
+	ret = openat(DFD, path, O_RDONLY);
+	close(DFD);
+	return ret;
+}
+
+/* The first event of our own thread with probe id, or NULL. */
+static const struct bpfrb_event *ours(const struct kp_events *e, __u32 id)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		if (e->ev[i].probe_id == id &&
+		    e->ev[i].pid == (__u32)syscall(SYS_gettid))
+			return &e->ev[i];
+	return NULL;
+}
+
+TEST_F(ring, entry_event_fields_match_our_openat)
+{
+	BPFRB_OPTS(bpfrb_kprobe_opts, o, .nargs = 3);
+	static const char path[] = MISSING_PATH;
+	const struct bpfrb_event *ev;
+	unsigned long long t0, t1;
+	char comm[16] = "";
+	int id, i;
+
+	ASSERT_EQ(0, prctl(PR_SET_NAME, "kp-events-test"));
+	ASSERT_EQ(0, prctl(PR_GET_NAME, comm));
+	id = bpfrb_kprobe_attach(self->fd, KP_OPEN_SYM, &o);
+	ASSERT_GT(id, 0) TH_LOG("attach: %s", strerror(errno));
+
+	t0 = now_ns();
+	ASSERT_EQ(-1, open_missing(path));
+	ASSERT_EQ(ENOENT, errno);
+	t1 = now_ns();
+	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, id));
+
+	ASSERT_GT(kp_drain(self->fd, &self->ev), 0);
+	ev = ours(&self->ev, id);
+	ASSERT_NE(NULL, ev) TH_LOG("no event of ours among %zu", self->ev.n);
+
+	EXPECT_EQ(DFD, (int)ev->args[0]);
+	EXPECT_EQ((unsigned long)path, ev->args[1]);
+	/* args[2] is a kernel pointer to struct open_how: not zero. */
+	EXPECT_NE(0ULL, ev->args[2]);
+	for (i = 3; i < 6; i++)
+		EXPECT_EQ(0ULL, ev->args[i]) TH_LOG("args[%d] beyond nargs", i);
+	EXPECT_EQ((__u32)id, ev->probe_id);
+	EXPECT_EQ((__u32)syscall(SYS_gettid), ev->pid);
+	EXPECT_EQ((__u32)getpid(), ev->tgid);
+	EXPECT_STREQ(comm, ev->comm);
+	EXPECT_LT(ev->cpu, (__u32)sysconf(_SC_NPROCESSORS_CONF));
+	EXPECT_LE(t0, ev->ts_ns);
+	EXPECT_GE(t1, ev->ts_ns);
+	EXPECT_EQ(kp_kallsyms(KP_OPEN_SYM), ev->ip);
+}
+
+TEST_F(ring, nargs_zero_records_no_arguments)
+{
+	const struct bpfrb_event *ev;
+	int id, i;
+
+	id = bpfrb_kprobe_attach(self->fd, KP_OPEN_SYM, NULL);
+	ASSERT_GT(id, 0);
+	ASSERT_EQ(-1, open_missing(MISSING_PATH));
+	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, id));
+	ASSERT_GT(kp_drain(self->fd, &self->ev), 0);
+	ev = ours(&self->ev, id);
+	ASSERT_NE(NULL, ev);
+	for (i = 0; i < 6; i++)
+		EXPECT_EQ(0ULL, ev->args[i]);
+}
+
+TEST_F(ring, kretprobe_records_return_value)
+{
+	BPFRB_OPTS(bpfrb_kprobe_opts, o, .flags = BPFRB_KPROBE_RETURN);
+	const struct bpfrb_event *ev;
+	int id, fd, i;
+
+	id = bpfrb_kprobe_attach(self->fd, KP_OPEN_SYM, &o);
+	ASSERT_GT(id, 0) TH_LOG("attach: %s", strerror(errno));
+	ASSERT_EQ(-1, open_missing(MISSING_PATH));
+	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, id));
+	ASSERT_GT(kp_drain(self->fd, &self->ev), 0);
+	ev = ours(&self->ev, id);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(-ENOENT, (long)ev->args[0]);
+	for (i = 1; i < 6; i++)
+		EXPECT_EQ(0ULL, ev->args[i]);
+	EXPECT_EQ(kp_kallsyms(KP_OPEN_SYM), ev->ip);
+
+	/* A successful open returns the new fd. */
+	kp_events_free(&self->ev);
+	id = bpfrb_kprobe_attach(self->fd, KP_OPEN_SYM, &o);
+	ASSERT_GT(id, 0);
+	fd = open("/", O_RDONLY | O_DIRECTORY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, id));
+	close(fd);
+	ASSERT_GT(kp_drain(self->fd, &self->ev), 0);
+	ev = ours(&self->ev, id);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(fd, (long)ev->args[0]);
+}
+
+TEST_F(ring, kretprobe_maxactive_honoured)
+{
+	BPFRB_OPTS(bpfrb_kprobe_opts, o, .flags = BPFRB_KPROBE_RETURN,
+		   .maxactive = 4);
+	int id;
+
+	id = bpfrb_kprobe_attach(self->fd, KP_OPEN_SYM, &o);
+	ASSERT_GT(id, 0);
+	ASSERT_EQ(-1, open_missing(MISSING_PATH));
+	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, id));
+	ASSERT_GT(kp_drain(self->fd, &self->ev), 0);
+	ASSERT_NE(NULL, ours(&self->ev, id));
+}
+
+TEST_F(ring, offset_probe_records_its_address)
+{
+	unsigned long long base = kp_kallsyms(KP_OPEN_SYM);
+	const struct bpfrb_event *ev = NULL;
+	int id = -1, off;
+
+	/*
+	 * Instruction boundaries are unknown here: try small offsets until
+	 * kprobes accepts one (EILSEQ is "not an instruction boundary").
+	 */
+	for (off = 1; off < 16 && id < 0; off++) {
+		BPFRB_OPTS(bpfrb_kprobe_opts, o, .offset = off);
+
+		id = bpfrb_kprobe_attach(self->fd, KP_OPEN_SYM, &o);
+		if (id < 0)
+			ASSERT_EQ(EILSEQ, errno);
+	}
+	ASSERT_GT(id, 0);
+	off--;
+	ASSERT_EQ(-1, open_missing(MISSING_PATH));
+	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, id));
+	ASSERT_GT(kp_drain(self->fd, &self->ev), 0);
+	ev = ours(&self->ev, id);
+	ASSERT_NE(NULL, ev);
+	EXPECT_EQ(base + off, ev->ip);
+}
+
+TEST_F(ring, probe_ids_unique_and_nonzero)
+{
+	int a, b, c;
+
+	a = bpfrb_kprobe_attach(self->fd, KP_OPEN_SYM, NULL);
+	b = bpfrb_kprobe_attach(self->fd, KP_OPEN_SYM, NULL);
+	ASSERT_GT(a, 0);
+	ASSERT_GT(b, 0);
+	ASSERT_NE(a, b);
+	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, a));
+	c = bpfrb_kprobe_attach(self->fd, KP_OPEN_SYM, NULL);
+	ASSERT_GT(c, 0);
+	EXPECT_NE(a, c);
+	EXPECT_NE(b, c);
+}
+
+TEST_HARNESS_MAIN

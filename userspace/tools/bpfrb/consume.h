@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The consuming loop shared by trace and cat: poll a ring, hand each
+ * record to a callback, stop on Ctrl-C (SIGINT/SIGTERM), after a count,
+ * after a duration, or (without follow) once the ring is empty.
+ */
+#ifndef BPFRB_CLI_CONSUME_H
+#define BPFRB_CLI_CONSUME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Returns 0 to go on, STOP_COUNTED to stop, or -errno (an error). */
+typedef int (*record_fn)(void *ctx, const void *data, size_t size);
+
+struct consume_limits {
+	unsigned long long count;	/* stop after this many counted records; 0: none */
+	double duration;		/* seconds; 0: none */
+	bool follow;			/* wait for more records when the ring is empty */
+};
+
+/* What record_fn returns for a record that counts towards the limit. */
+#define RECORD_COUNTED	1
+
+/* Records seen (counted or not) in *seen; 0, or -errno. */
+int consume_ring(int fd, record_fn fn, void *ctx,
+		 const struct consume_limits *lim, unsigned long long *seen,
+		 unsigned long long *counted);
+/* True once SIGINT or SIGTERM arrived (the loop installs the handlers). */
+bool consume_interrupted(void);
+
+#endif /* BPFRB_CLI_CONSUME_H */
