@@ -11,7 +11,8 @@
 #                  (default build/guest/<release>)
 #   -e VAR=VALUE   export VAR to the command in the guest (repeatable)
 #   -f             follow: print the command's output while it runs
-#   -q             quiet: do not print the command's output at the end
+#   -q             quiet: print neither the command's output nor, when the
+#                  guest dies, the console's tail (the caller reports)
 #
 # The command runs as a child of the guest's /init (scripts/guest/init) with
 # BPFRB_KO and BPFRB_TEST_KO set and both modules loaded; it sees
@@ -99,8 +100,10 @@ if [ -z "$status" ]; then
 	else
 		say "guest ($rel) stopped before the end (qemu status $qemu_status: $(tail -n 3 "$outdir/qemu.log"))"
 	fi
-	say "--- last lines of $console ---"
-	tail -n 40 "$console" >&2
+	if [ $quiet -eq 0 ]; then
+		say "--- last lines of $console ---"
+		tail -n 40 "$console" >&2
+	fi
 	exit 124
 fi
 exit "$status"
