@@ -23,6 +23,7 @@
 #include <linux/capability.h>
 #include <linux/errno.h>
 #include <linux/hardirq.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/ptrace.h>
@@ -170,10 +171,37 @@ static bool bpfrb_probe_sym_allowed(const char *sym)
 	return true;
 }
 
-/* The resolved address: not our own code, not a lock function. */
-static bool bpfrb_probe_addr_allowed(unsigned long addr)
+/*
+ * Whether the name of the function containing addr is sym ("sym" or
+ * "module:sym" as kprobes accepts it): an offset must stay inside the
+ * symbol it is relative to, kprobes only checks instruction boundaries.
+ */
+static bool bpfrb_probe_addr_in_sym(unsigned long addr, const char *sym)
 {
-	return !within_module(addr, THIS_MODULE) && !in_lock_functions(addr);
+	const char *colon = strchr(sym, ':');
+	bool same;
+	size_t len;
+	char *name;
+
+	/* Too big for the stack; process context. */
+	name = kmalloc(KSYM_SYMBOL_LEN, GFP_KERNEL);
+	if (!name)
+		return false;
+	if (colon)
+		sym = colon + 1;
+	/* "name" or "name [module]". */
+	sprint_symbol_no_offset(name, addr);
+	len = strcspn(name, " ");
+	same = len == strlen(sym) && !strncmp(name, sym, len);
+	kfree(name);
+	return same;
+}
+
+/* The resolved address: in the symbol, not our own code, not a lock function. */
+static bool bpfrb_probe_addr_allowed(unsigned long addr, const char *sym)
+{
+	return bpfrb_probe_addr_in_sym(addr, sym) &&
+	       !within_module(addr, THIS_MODULE) && !in_lock_functions(addr);
 }
 
 /* EINVAL for anything SPEC or docs/DESIGN.md does not allow. */
@@ -239,7 +267,7 @@ static int bpfrb_probe_register(struct bpfrb_probe *p,
 	if (err)
 		return err;
 
-	if (!bpfrb_probe_addr_allowed((unsigned long)kp->addr)) {
+	if (!bpfrb_probe_addr_allowed((unsigned long)kp->addr, p->symbol)) {
 		err = -EINVAL;
 		goto err_unregister;
 	}

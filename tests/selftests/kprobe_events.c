@@ -15,23 +15,30 @@
 
 FIXTURE(ring) {
 	int fd;
+	int root;	/* "/", also dup'ed to DFD */
 	struct kp_events ev;
 };
 
 FIXTURE_SETUP(ring)
 {
 	memset(&self->ev, 0, sizeof(self->ev));
+	self->root = -1;
 	self->fd = bpfrb_create(NULL, 1 << 20, BPFRB_TYPE_KERNEL, NULL);
 	if (self->fd < 0)
 		SKIP(return, "bpfrb_create: %s (module not loaded?)",
 		     strerror(errno));
 	if (!kp_kallsyms(KP_OPEN_SYM))
 		SKIP(return, "%s is not in /proc/kallsyms", KP_OPEN_SYM);
+	self->root = open("/", O_RDONLY | O_DIRECTORY);
+	ASSERT_EQ(DFD, dup2(self->root, DFD));
 }
 
 FIXTURE_TEARDOWN(ring)
 {
 	kp_events_free(&self->ev);
+	close(DFD);
+	if (self->root >= 0)
+		close(self->root);
 	if (self->fd >= 0)
 		close(self->fd);
 }
@@ -44,26 +51,21 @@ static unsigned long long now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* openat() on a missing path relative to DFD (a directory): -ENOENT. */
+/*
+ * openat() on a missing path relative to DFD (a directory, set up by the
+ * fixture so that this is the only open of the test's thread): -ENOENT.
+ */
 static int open_missing(const char *path)
 {
-	int root = open("/", O_RDONLY | O_DIRECTORY);
-	int ret;
-
-	if (root < 0 || dup2(root, DFD) < 0)
-		return -1;
-	close(root);
-	ret = openat(DFD, path, O_RDONLY);
-	close(DFD);
-	return ret;
+	return openat(DFD, path, O_RDONLY);
 }
 
-/* The first event of our own thread with probe id, or NULL. */
+/* The last event of our own thread with probe id, or NULL. */
 static const struct bpfrb_event *ours(const struct kp_events *e, __u32 id)
 {
 	size_t i;
 
-	for (i = 0; i < e->n; i++)
+	for (i = e->n; i-- > 0;)
 		if (e->ev[i].probe_id == id &&
 		    e->ev[i].pid == (__u32)syscall(SYS_gettid))
 			return &e->ev[i];

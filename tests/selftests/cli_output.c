@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The bpfrb command's output, text and JSON, and its exit codes, checked
+ * against rings and events this test makes itself. The command is
+ * $BPFRB_CLI, else /bin/bpfrb (where the guest image puts it).
+ *
+ * timeout: 600
+ */
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "kselftest_harness.h"
+#include "kprobe_common.h"
+
+#define RING_NAME	"cli-test-ring"
+
+static const char *cli(void)
+{
+	const char *p = getenv("BPFRB_CLI");
+
+	return p && *p ? p : "/bin/bpfrb";
+}
+
+enum load { LOAD_NONE, LOAD_OPENS, LOAD_PROCS };
+
+struct run {
+	int status;		/* exit code, or 128 + signal */
+	char out[1 << 18];
+	char err[1 << 14];
+};
+
+static void slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	unlink(path);
+}
+
+/* One step of load: an open(2) that fails, or a child that execs true. */
+static void make_load(enum load load)
+{
+	pid_t pid;
+
+	if (load == LOAD_OPENS) {
+		open("/cli-test-no-such-file", O_RDONLY);
+	} else if (load == LOAD_PROCS) {
+		pid = fork();
+		if (pid == 0) {
+			execl("/bin/true", "true", (char *)NULL);
+			_exit(127);
+		}
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+	}
+}
+
+/*
+ * Runs the CLI with args, making load until it exits (60 s at most);
+ * with sigint_after > 0, sends SIGINT after that many seconds.
+ */
+static int run_cli(struct run *r, enum load load, double sigint_after,
+		   const char *const *args)
+{
+	char out[] = "/tmp/cli-out-XXXXXX", err[] = "/tmp/cli-err-XXXXXX";
+	const char *argv[32] = { cli() };
+	struct timespec t0, t;
+	int i, status, fo, fe;
+	bool signalled = false;
+	pid_t pid;
+
+	for (i = 0; args[i] && i < 30; i++)
+		argv[i + 1] = args[i];
+	fo = mkstemp(out);
+	fe = mkstemp(err);
+	if (fo < 0 || fe < 0)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(fo, 1);
+		dup2(fe, 2);
+		execv(argv[0], (char **)argv);
+		_exit(127);
+	}
+	close(fo);
+	close(fe);
+	for (;;) {
+		double el;
+
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		el = t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9;
+		if (sigint_after > 0 && el > sigint_after && !signalled) {
+			kill(pid, SIGINT);
+			signalled = true;
+		}
+		if (el > 60) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			break;
+		}
+		if (load == LOAD_NONE)
+			usleep(10000);
+		else
+			make_load(load);
+	}
+	r->status = WIFEXITED(status) ? WEXITSTATUS(status) :
+					128 + WTERMSIG(status);
+	slurp(out, r->out, sizeof(r->out));
+	slurp(err, r->err, sizeof(r->err));
+	return 0;
+}
+
+static int count_lines(const char *s, const char *needle)
+{
+	int n = 0;
+	const char *line = s;
+
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+
+		if (!needle || memmem(line, len, needle, strlen(needle)))
+			n++;
+		line = nl ? nl + 1 : NULL;
+	}
+	return n;
+}
+
+/* Every line is one JSON object: starts with '{', ends with '}'. */
+static bool all_lines_json(const char *s)
+{
+	const char *line = s;
+
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+
+		if (!nl || line[0] != '{' || nl[-1] != '}')
+			return false;
+		line = nl + 1;
+	}
+	return true;
+}
+
+/* A numeric field of the first line containing match; -1 if absent. */
+static long long json_field(const char *s, const char *match, const char *key)
+{
+	char pat[64];
+	const char *line = match ? strstr(s, match) : s, *p, *nl;
+
+	if (!line)
+		return -1;
+	while (line > s && line[-1] != '\n')
+		line--;
+	nl = strchr(line, '\n');
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(line, pat);
+	if (!p || (nl && p > nl))
+		return -1;
+	return strtoll(p + strlen(pat), NULL, 10);
+}
+
+FIXTURE(cli) {
+	int fd;
+	__u32 id;
+	struct run r;
+};
+
+FIXTURE_SETUP(cli)
+{
+	struct bpfrb_info info;
+
+	if (access(cli(), X_OK))
+		SKIP(return, "%s is not there", cli());
+	self->fd = bpfrb_create(RING_NAME, 1 << 16, BPFRB_TYPE_KERNEL, NULL);
+	if (self->fd < 0)
+		SKIP(return, "bpfrb_create: %s", strerror(errno));
+	ASSERT_EQ(0, bpfrb_info(self->fd, &info));
+	self->id = info.id;
+}
+
+FIXTURE_TEARDOWN(cli)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(cli, help_exits_0_bad_command_exits_2)
+{
+	const char *help[] = { "--help", NULL }, *bad[] = { "frobnicate", NULL };
+	const char *noarg[] = { "trace", NULL };
+
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, help));
+	EXPECT_EQ(0, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.out, "Usage:"));
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, bad));
+	EXPECT_EQ(2, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "Error: unknown command"));
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, noarg));
+	EXPECT_EQ(2, self->r.status);
+}
+
+TEST_F(cli, list_text_shows_our_ring)
+{
+	const char *args[] = { "list", NULL };
+	char want[96];
+
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, args));
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	snprintf(want, sizeof(want), "%u: kernel  name %s  size 65536\n",
+		 self->id, RING_NAME);
+	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
+}
+
+TEST_F(cli, list_json_one_object_per_ring)
+{
+	const char *args[] = { "--json", "list", NULL };
+	char want[128];
+
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, args));
+	ASSERT_EQ(0, self->r.status);
+	EXPECT_TRUE(all_lines_json(self->r.out)) TH_LOG("%s", self->r.out);
+	snprintf(want, sizeof(want),
+		 "{\"id\":%u,\"name\":\"%s\",\"type\":\"kernel\",\"size\":65536,",
+		 self->id, RING_NAME);
+	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
+}
+
+TEST_F(cli, show_by_name_and_id_json)
+{
+	const char *by_name[] = { "show", RING_NAME, "--json", NULL };
+	char id[16];
+	const char *by_id[] = { "show", id, "--json", NULL };
+
+	snprintf(id, sizeof(id), "%u", self->id);
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, by_name));
+	ASSERT_EQ(0, self->r.status);
+	EXPECT_EQ(1, count_lines(self->r.out, NULL));
+	EXPECT_EQ(self->id, json_field(self->r.out, NULL, "id"));
+	EXPECT_EQ(0, json_field(self->r.out, NULL, "probes"));
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, by_id));
+	ASSERT_EQ(0, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.out, "\"name\":\"" RING_NAME "\""));
+}
+
+TEST_F(cli, show_unknown_ring_exits_1)
+{
+	const char *args[] = { "show", "cli-no-such-ring", NULL };
+
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, args));
+	EXPECT_EQ(1, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "Error: no ring cli-no-such-ring"));
+}
+
+TEST_F(cli, trace_kprobe_json_count)
+{
+	const char *args[] = { "trace", "-k", KP_OPEN_SYM ":2", "-c", "5",
+			       "--json", NULL };
+
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_OPENS, 0, args));
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_TRUE(all_lines_json(self->r.out)) TH_LOG("%s", self->r.out);
+	EXPECT_EQ(5, count_lines(self->r.out, "\"event\":\"" KP_OPEN_SYM "\""));
+	/* Two arguments each, as asked. */
+	EXPECT_EQ(5, count_lines(self->r.out, "\"args\":[\"0x"));
+	EXPECT_EQ(0, count_lines(self->r.out, "\"args\":[\"0x"
+				 "0\",\"0x0\",\"0x0\""));
+	EXPECT_EQ(5, json_field(self->r.out, "\"summary\"", "events"));
+}
+
+TEST_F(cli, trace_kretprobe_text)
+{
+	const char *args[] = { "trace", "-r", KP_OPEN_SYM, "-c", "3", NULL };
+
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_OPENS, 0, args));
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_EQ(1, count_lines(self->r.out, "TIME"));
+	/* Our opens fail with ENOENT; others' may succeed. */
+	EXPECT_EQ(3, count_lines(self->r.out, KP_OPEN_SYM " ret "));
+	EXPECT_GE(count_lines(self->r.out, " ret -2"), 1);
+	EXPECT_NE(NULL, strstr(self->r.err, "3 events, "));
+}
+
+TEST_F(cli, trace_duration_and_sigint_end_cleanly)
+{
+	const char *dur[] = { "trace", "-k", KP_OPEN_SYM, "-d", "2", NULL };
+	const char *forever[] = { "trace", "-k", KP_OPEN_SYM, NULL };
+
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_OPENS, 0, dur));
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, " drops"));
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_OPENS, 2, forever));
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, " events, "));
+	EXPECT_GT(count_lines(self->r.out, KP_OPEN_SYM), 0);
+}
+
+TEST_F(cli, trace_unknown_symbol_exits_1)
+{
+	const char *args[] = { "trace", "-k", "cli_no_such_symbol", "-c", "1", NULL };
+	const char *bad_nargs[] = { "trace", "-k", KP_OPEN_SYM ":9", NULL };
+
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, args));
+	EXPECT_EQ(1, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "no such kernel symbol"));
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, bad_nargs));
+	EXPECT_EQ(2, self->r.status);
+}
+
+TEST_F(cli, trace_proc_json_fork_exec_exit_in_order)
+{
+	const char *args[] = { "trace", "--proc", "-d", "5", "--json", NULL };
+	char *line, *save;
+	int forks = 0, execs = 0, exits = 0, complete = 0;
+	long long pid;
+	/* Per pid: 1 fork seen, 2 exec seen (after fork), 4 exit seen. */
+	static unsigned char seen[1 << 22];
+
+	memset(seen, 0, sizeof(seen));
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_PROCS, 0, args));
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_TRUE(all_lines_json(self->r.out));
+	for (line = strtok_r(self->r.out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		pid = json_field(line, NULL, "pid");
+		if (pid < 0 || pid >= (long long)sizeof(seen))
+			continue;
+		if (strstr(line, "\"event\":\"fork\"")) {
+			forks++;
+			seen[pid] = 1;
+		} else if (strstr(line, "\"event\":\"exec\"") &&
+			   strstr(line, "\"comm\":\"true\"")) {
+			execs++;
+			/* Every exec of our children follows its fork. */
+			EXPECT_EQ(1, seen[pid]) TH_LOG("exec before fork: %s", line);
+			seen[pid] |= 2;
+		} else if (strstr(line, "\"event\":\"exit\"") &&
+			   strstr(line, "\"comm\":\"true\"")) {
+			exits++;
+			EXPECT_EQ(3, seen[pid]) TH_LOG("exit out of order: %s", line);
+			if (seen[pid] == 3)
+				complete++;
+		}
+	}
+	TH_LOG("fork %d, exec of true %d, exit of true %d", forks, execs, exits);
+	EXPECT_GT(complete, 0);
+	EXPECT_GE(json_field(self->r.out, "\"summary\"", "fork"), 0);
+}
+
+TEST_F(cli, cat_events_json_and_hex)
+{
+	char name_events[] = RING_NAME;
+	const char *events[] = { "cat", name_events, "-e", "--json", NULL };
+	const char *hex[] = { "cat", name_events, NULL };
+	int id, i;
+
+	id = bpfrb_kprobe_attach(self->fd, KP_OPEN_SYM, NULL);
+	ASSERT_GT(id, 0);
+	for (i = 0; i < 5; i++)
+		make_load(LOAD_OPENS);
+	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, id));
+
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, events));
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_TRUE(all_lines_json(self->r.out));
+	EXPECT_GE(count_lines(self->r.out, "\"probe_id\":"), 5);
+	EXPECT_EQ(count_lines(self->r.out, "\"probe_id\":"),
+		  json_field(self->r.out, "\"summary\"", "records"));
+	/* Consumed: a second cat finds nothing. */
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, hex));
+	EXPECT_EQ(0, self->r.status);
+	EXPECT_EQ(0, count_lines(self->r.out, "len "));
+
+	id = bpfrb_kprobe_attach(self->fd, KP_OPEN_SYM, NULL);
+	ASSERT_GT(id, 0);
+	make_load(LOAD_OPENS);
+	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, id));
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, hex));
+	EXPECT_EQ(0, self->r.status);
+	EXPECT_GE(count_lines(self->r.out, "len 96 "), 1);
+}
+
+TEST_HARNESS_MAIN
