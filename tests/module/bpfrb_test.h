@@ -158,6 +158,93 @@ struct bpfrb_test_output {
 	__u64 reserved[2];
 };
 
+/*
+ * DRAIN: one bpfrb_user_drain() of user ring ring_id from the ioctl
+ * (process context). The callback, per sample, by mode:
+ *  COUNT  reads every byte: samples, bytes and sum (of the bytes) count it
+ *  ECHO   bpfrb_output()s the sample unchanged into kernel ring echo_id
+ *  REPLY  applies the sample, a struct bpfrb_test_msg, to value and
+ *         bpfrb_output()s a struct bpfrb_test_reply into kernel ring echo_id
+ * The callback returns non-zero (stop) on its stop_after-th sample (0:
+ * never). With BPFRB_TEST_DRAIN_NESTED the callback drains the same ring
+ * again on its first sample and reports that call's return in nested_ret.
+ * ret is what bpfrb_user_drain() returned.
+ */
+#define BPFRB_TEST_DRAIN_COUNT		0
+#define BPFRB_TEST_DRAIN_ECHO		1
+#define BPFRB_TEST_DRAIN_REPLY		2
+/* bpfrb_test_drain.test_flags */
+#define BPFRB_TEST_DRAIN_NESTED		0x1U
+
+struct bpfrb_test_drain {
+	__u32 ring_id;			/* the user ring */
+	__u32 echo_id;			/* ECHO, REPLY: the kernel ring */
+	__u64 flags;			/* bpfrb_user_drain() flags, unchecked */
+	__u32 mode;			/* BPFRB_TEST_DRAIN_* */
+	__u32 test_flags;		/* BPFRB_TEST_DRAIN_NESTED */
+	__u32 stop_after;		/* 0: never */
+	__u32 pad;
+	__s64 value;			/* REPLY: in/out, what the messages act on */
+	__s64 ret;			/* out: bpfrb_user_drain()'s return */
+	__s64 nested_ret;		/* out: NESTED: the inner drain's return */
+	__u64 samples;			/* out: callback calls */
+	__u64 bytes;			/* out: payload bytes seen */
+	__u64 sum;			/* out: sum of every payload byte */
+	__u64 echo_failed;		/* out: bpfrb_output()s into echo_id that failed */
+	__u64 reserved[2];
+};
+
+/* REPLY messages (user ring) and replies (kernel ring). */
+#define BPFRB_TEST_MSG_INC64		0	/* value += operand_64 */
+#define BPFRB_TEST_MSG_INC32		1	/* value += operand_32 */
+#define BPFRB_TEST_MSG_MUL64		2	/* value *= operand_64 */
+#define BPFRB_TEST_MSG_MUL32		3	/* value *= operand_32 */
+#define BPFRB_TEST_MSG_NR_OPS		4
+
+struct bpfrb_test_msg {
+	__u32 op;			/* BPFRB_TEST_MSG_* */
+	__s32 operand_32;
+	__s64 operand_64;
+	__u64 seq;			/* echoed in the reply */
+};
+
+struct bpfrb_test_reply {
+	__u64 seq;			/* the message's */
+	__s64 value;			/* after the message; unchanged on error */
+	__u32 op;			/* the message's */
+	__s32 status;			/* 0, or -EINVAL: bad op or sample size */
+};
+
+/*
+ * DRAIN_START: a kthread that drains user ring ring_id continuously, in
+ * COUNT or ECHO mode, sleeping idle_us (0: 50) when there was nothing.
+ * In ECHO mode a full kernel ring is waited out (echo_retries), so that
+ * no sample is lost. Returns the drainer's slot; DRAIN_STOP with that slot
+ * stops it and fills in what it saw. Drainers may share a ring: they
+ * then compete, and the losers count ebusy.
+ */
+#define BPFRB_TEST_MAX_DRAINERS		4
+struct bpfrb_test_drainer {
+	__u32 ring_id;
+	__u32 echo_id;			/* ECHO: the kernel ring */
+	__u64 flags;			/* bpfrb_user_drain() flags */
+	__u32 mode;			/* BPFRB_TEST_DRAIN_COUNT or _ECHO */
+	__u32 slot;			/* out of START; in of STOP */
+	__u32 idle_us;
+	__u32 pad;
+	/* out of STOP: */
+	__u64 calls;			/* bpfrb_user_drain() calls */
+	__u64 samples;			/* samples consumed */
+	__u64 bytes;
+	__u64 sum;			/* of every payload byte */
+	__u64 ebusy, einval, e2big;	/* calls that returned these */
+	__u64 other;			/* calls that returned anything else < 0 */
+	__s64 last_other;		/* the last such return */
+	__u64 echo_retries;		/* ECHO: outputs retried on a full ring */
+	__u64 echo_failed;		/* ECHO: samples not echoed (stopped while full) */
+	__u64 reserved[2];
+};
+
 /* Same magic as /dev/bpfrb, numbers far above bpfrb's own. */
 #define BPFRB_TEST_IOC_MAGIC		0xBF
 
@@ -170,6 +257,9 @@ struct bpfrb_test_output {
 #define BPFRB_TEST_IOC_RESERVE_HOLD	_IOWR(BPFRB_TEST_IOC_MAGIC, 0x45, struct bpfrb_test_reserve)
 #define BPFRB_TEST_IOC_COMMIT_HELD	_IOWR(BPFRB_TEST_IOC_MAGIC, 0x46, struct bpfrb_test_commit)
 #define BPFRB_TEST_IOC_OUTPUT_ONE	_IOWR(BPFRB_TEST_IOC_MAGIC, 0x47, struct bpfrb_test_output)
+#define BPFRB_TEST_IOC_DRAIN		_IOWR(BPFRB_TEST_IOC_MAGIC, 0x48, struct bpfrb_test_drain)
+#define BPFRB_TEST_IOC_DRAIN_START	_IOWR(BPFRB_TEST_IOC_MAGIC, 0x49, struct bpfrb_test_drainer)
+#define BPFRB_TEST_IOC_DRAIN_STOP	_IOWR(BPFRB_TEST_IOC_MAGIC, 0x4a, struct bpfrb_test_drainer)
 /* DESTROY is RELEASE of the reference CREATE_RING returned. */
 #define BPFRB_TEST_IOC_DESTROY_RING	BPFRB_TEST_IOC_RELEASE
 

@@ -25,6 +25,12 @@ long test_commit_held(struct bpfrb_test_commit *arg);
 long test_output_one(struct bpfrb_test_output *arg);
 void test_held_discard_all(void);
 
+/* test_drain.c: the kernel consumer of user rings. */
+long test_drain(struct bpfrb_test_drain *arg);
+long test_drain_start(struct bpfrb_test_drainer *arg);
+long test_drain_stop(struct bpfrb_test_drainer *arg);
+void test_drain_stop_all(void);
+
 /* The largest payload the test module allocates a kernel buffer for. */
 #define TEST_MAX_BUFFER		(16U << 20)
 

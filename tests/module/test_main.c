@@ -57,6 +57,9 @@ TEST_IOCTL(struct bpfrb_test_query, test_query, arg->pad)
 TEST_IOCTL(struct bpfrb_test_reserve, test_reserve_hold, arg->pad)
 TEST_IOCTL(struct bpfrb_test_commit, test_commit_held, false)
 TEST_IOCTL(struct bpfrb_test_output, test_output_one, false)
+TEST_IOCTL(struct bpfrb_test_drain, test_drain, arg->pad)
+TEST_IOCTL(struct bpfrb_test_drainer, test_drain_start, arg->pad)
+TEST_IOCTL(struct bpfrb_test_drainer, test_drain_stop, arg->pad)
 
 static long bpfrb_test_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long uarg)
@@ -83,6 +86,12 @@ static long bpfrb_test_ioctl(struct file *file, unsigned int cmd,
 		return ioctl_test_commit_held(argp);
 	case BPFRB_TEST_IOC_OUTPUT_ONE:
 		return ioctl_test_output_one(argp);
+	case BPFRB_TEST_IOC_DRAIN:
+		return ioctl_test_drain(argp);
+	case BPFRB_TEST_IOC_DRAIN_START:
+		return ioctl_test_drain_start(argp);
+	case BPFRB_TEST_IOC_DRAIN_STOP:
+		return ioctl_test_drain_stop(argp);
 	default:
 		return -ENOTTY;
 	}
@@ -109,12 +118,13 @@ static int __init bpfrb_test_init(void)
 
 /*
  * No ioctl runs here (an open file pins the module), so no producer is
- * running; what is left are the references and held records the tests
- * asked the module to keep.
+ * running; what is left are the drainer kthreads, references and held
+ * records the tests asked the module to keep.
  */
 static void __exit bpfrb_test_exit(void)
 {
 	misc_deregister(&bpfrb_test_misc);
+	test_drain_stop_all();
 	test_held_discard_all();
 	test_refs_release_all();
 }
