@@ -217,7 +217,9 @@ check "nothing left after make dkms-uninstall" nothing_left
 check "make deb (dpkg-buildpackage -b -us -uc, lintian: no errors)" \
 	make -C "$TOP" deb
 debs=$(ls "$TOP"/build/deb/*.deb 2>/dev/null)
-for pkg in bpfrb-dkms libbpfrb0 libbpfrb-dev; do
+tools=
+[ -n "$(ls "$TOP"/userspace/tools/bpfrb/*.c 2>/dev/null)" ] && tools=bpfrb-tools
+for pkg in bpfrb-dkms libbpfrb0 libbpfrb-dev $tools; do
 	check "package $pkg built" ls "$TOP"/build/deb/"$pkg"_*.deb
 done
 
@@ -236,6 +238,9 @@ check "group bpfrb exists" getent group bpfrb
 check "udev rule gives /dev/bpfrb to group bpfrb" \
 	grep -q 'GROUP="bpfrb"' /lib/udev/rules.d/60-bpfrb.rules
 check "pkg-config knows libbpfrb" pkg-config --exists libbpfrb
+if [ -n "$tools" ]; then
+	check "installed bpfrb CLI runs (bpfrb --help)" /usr/bin/bpfrb --help
+fi
 check "consumer built with pkg-config --cflags --libs libbpfrb runs" \
 	"$TOP/debian/tests/pkg-config-consumer"
 
