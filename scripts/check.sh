@@ -22,6 +22,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 start=$(date +%s)
+mkdir -p "$BUILD"
 if [ "${SKIP_DEPS:-0}" != 1 ]; then
 	"$TOP/scripts/deps.sh"
 fi
@@ -40,6 +41,14 @@ summary() {
 	say "check: $(( $(date +%s) - start )) s"
 	echo "$line"
 }
+
+# The counting rules are tested before anything is counted by them.
+if ! "$TOP/scripts/selftest-harness.sh" >"$BUILD/selftest-harness.log" 2>&1; then
+	sed 's/^/#   /' "$BUILD/selftest-harness.log"
+	fail_step "harness: scripts/selftest-harness.sh"
+	summary
+	exit 1
+fi
 
 if ! rels=$("$TOP/scripts/kernels.sh"); then
 	fail_step "kernels: $(default_kernels) not all installed"
