@@ -140,13 +140,17 @@ void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb
 					       __u32 size, int timeout_ms)
 {
 	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	unsigned long cons, seen_cons = 0;
 	struct epoll_event ev;
 	int wait_ms = timeout_ms;
+	bool ready = false;
 	void *sample;
+	int n;
 
 	if (!rb || timeout_ms < -1)
 		return bpfrb_err_ptr(EINVAL);
 	for (;;) {
+		cons = smp_load_acquire(rb->map.consumer_pos);
 		sample = bpfrb_user_ring_buffer__reserve(rb, size);
 		if (sample || errno != ENOSPC || !timeout_ms)
 			return sample;
@@ -156,11 +160,26 @@ void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb
 				return bpfrb_err_ptr(ENOSPC);
 		}
 		/*
-		 * A drain that consumed a sample wakes EPOLLOUT waiters. The
-		 * wait reports free space at all, so it does not sleep when
-		 * space was freed between our reserve and this call.
+		 * EPOLLOUT means "some free space", not "space for this
+		 * sample": when it was reported and nothing was drained since,
+		 * waiting again would return at once. Sleep a little instead of
+		 * spinning until the consumer moves.
 		 */
-		if (epoll_wait(rb->epoll_fd, &ev, 1, wait_ms) < 0 && errno != EINTR)
+		if (ready && cons == seen_cons) {
+			wait_ms = wait_ms < 0 || wait_ms > 1 ? 1 : wait_ms;
+			usleep((useconds_t)wait_ms * 1000);
+			ready = false;
+			continue;
+		}
+		seen_cons = cons;
+		/*
+		 * A drain that freed space wakes EPOLLOUT waiters. The wait
+		 * reports free space at all, so it does not sleep when space
+		 * was freed between our reserve and this call.
+		 */
+		n = epoll_wait(rb->epoll_fd, &ev, 1, wait_ms);
+		if (n < 0 && errno != EINTR)
 			return NULL;
+		ready = n > 0;
 	}
 }
