@@ -62,8 +62,9 @@ class Boot:
             return None
         out = dict(rs[0])
         for k in ("mrps", "mrps_std", "mbps", "drops_mps", "ns_per_rec",
-                  "ns_per_rec_std"):
-            out[k] = statistics.mean(r[k] for r in rs)
+                  "ns_per_rec_std", "mrps_best", "ns_per_rec_best"):
+            if all(k in r for r in rs):
+                out[k] = statistics.mean(r[k] for r in rs)
         for k in ("lat_p50_ns", "lat_p99_ns"):
             out[k] = statistics.median(r[k] for r in rs)
         out["lat_max_ns"] = max(r["lat_max_ns"] for r in rs)
@@ -210,8 +211,8 @@ def markdown(boots, summary):
     L.append("")
     L.append("### Throughput, 8-byte records (M records/s, mean ± stddev of per-second figures)")
     L.append("")
-    L.append("| mode | API | consumer | bpfrb | drops M/s | BPF ringbuf | drops M/s | ratio |")
-    L.append("|---|---|---|---|---|---|---|---|")
+    L.append("| mode | API | consumer | bpfrb | drops M/s | BPF ringbuf | drops M/s | ratio | best-second ratio |")
+    L.append("|---|---|---|---|---|---|---|---|---|")
     for mode in MODES:
         for api in ("reserve", "output"):
             for c in (CONSUMERS if api == "reserve" else ["batch"]):
@@ -219,7 +220,8 @@ def markdown(boots, summary):
                 b = bt.get(f"bpf-rb-{api}", c, mode)
                 L.append(f"| {mode} | {api} | {c} | {fmt_tp(a)} | "
                          f"{fmt(a and a['drops_mps'], 3)} | {fmt_tp(b)} | "
-                         f"{fmt(b and b['drops_mps'], 3)} | {fmt(ratio(a, b))} |")
+                         f"{fmt(b and b['drops_mps'], 3)} | {fmt(ratio(a, b))} | "
+                         f"{fmt(ratio(a, b, 'mrps_best'))} |")
     L.append("")
     L.append("### Against the BPF perf buffer (libbpf consumers)")
     L.append("")
@@ -243,8 +245,8 @@ def markdown(boots, summary):
     L.append("")
     L.append("### Producer cost per record (ns inside getpgid() / 500, drained untimed)")
     L.append("")
-    L.append("| producer | ns/record | × floor | × floor, probe excluded |")
-    L.append("|---|---|---|---|")
+    L.append("| producer | ns/record | best second | × floor | × floor, best seconds | × floor, probe excluded |")
+    L.append("|---|---|---|---|---|---|")
     floor = bt.get("floor", "none", "cost")
     probe = bt.get("probe-only", "none", "cost")
     for p, c in (("floor", "none"), ("probe-only", "none"),
@@ -257,7 +259,9 @@ def markdown(boots, summary):
             ex = ((r["ns_per_rec"] - probe["ns_per_rec"]) /
                   (floor["ns_per_rec"] - probe["ns_per_rec"]))
         L.append(f"| {p} | {fmt(r and r['ns_per_rec'], 1)} | "
-                 f"{fmt(ratio(r, floor, 'ns_per_rec'))} | {fmt(ex)} |")
+                 f"{fmt(r and r.get('ns_per_rec_best'), 1)} | "
+                 f"{fmt(ratio(r, floor, 'ns_per_rec'))} | "
+                 f"{fmt(ratio(r, floor, 'ns_per_rec_best'))} | {fmt(ex)} |")
     L.append("")
     L.append("### Record sizes through output (back-to-back, MB/s of payload)")
     L.append("")
@@ -294,7 +298,7 @@ def chart(boots, out):
     bt = boots[0]
     dat = os.path.join(out, "bench-modes.dat")
     with open(dat, "w") as f:
-        f.write("mode bpfrb-lib bpf-rb-libbpf bpfrb-batch bpf-rb-batch perfbuf\n")
+        f.write("# mode bpfrb-lib bpf-rb-libbpf bpfrb-batch bpf-rb-batch perfbuf\n")
         for mode in MODES:
             vals = [bt.get("bpfrb-reserve", "lib", mode),
                     bt.get("bpf-rb-reserve", "lib", mode),
@@ -311,7 +315,7 @@ def chart(boots, out):
             f"{v['mrps']:.4f}" if v else "0" for v in (a, b, c, d)) + " 0\n")
     sdat = os.path.join(out, "bench-sizes.dat")
     with open(sdat, "w") as f:
-        f.write("size bpfrb bpf-rb memcpy\n")
+        f.write("# size bpfrb bpf-rb memcpy\n")
         for s in SIZES:
             vals = [bt.get("bpfrb-output", "batch", "b2b", 1, s),
                     bt.get("bpf-rb-output", "batch", "b2b", 1, s),
@@ -327,9 +331,10 @@ set title "8-byte records, 500 per getpgid() (M records/s)"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
-set key top left
+set key top right
 set ylabel "M records/s"
 set yrange [0:*]
+set offsets 0, 0, graph 0.35, 0
 plot "{dat}" using 2:xtic(1) title "bpfrb, libbpfrb", \\
      "" using 3 title "BPF ringbuf, libbpf", \\
      "" using 4 title "bpfrb, batch", \\
@@ -340,6 +345,8 @@ set style data linespoints
 set logscale x 2
 set logscale y
 set yrange [*:*]
+set offsets 0, 0, 0, 0
+set key top left
 set xlabel "record payload bytes"
 set ylabel "MB/s"
 plot "{sdat}" using 1:2 title "bpfrb output" lw 2, \\
@@ -355,11 +362,42 @@ unset multiplot
     return png
 
 
+def compare(before, after):
+    """Ratios vs BPF ringbuf of two reports (results.json), side by side:
+    a design change measured before and after, each against BPF in its
+    own boot."""
+    docs = []
+    for path in (before, after):
+        with open(path) as f:
+            docs.append(json.load(f)["summary"]["median"])
+    print("| ratio vs peer | before | after |")
+    print("|---|---|---|")
+    for mode in MODES:
+        for k in CONSUMERS + ["output"]:
+            print(f"| {mode}, {'reserve, ' + k if k != 'output' else 'output, batch'} | "
+                  f"{fmt(docs[0][mode][k])} | {fmt(docs[1][mode][k])} |")
+    for c in ("lib", "batch"):
+        print(f"| 2 producers, {c} | {fmt(docs[0]['two_producers'][c])} | "
+              f"{fmt(docs[1]['two_producers'][c])} |")
+    print(f"| vs perf buffer, parallel | {fmt(docs[0]['perfbuf']['parallel'])} | "
+          f"{fmt(docs[1]['perfbuf']['parallel'])} |")
+    for k in docs[0]["cost_vs_floor"]:
+        print(f"| cost × floor, {k} | {fmt(docs[0]['cost_vs_floor'].get(k))} | "
+              f"{fmt(docs[1]['cost_vs_floor'].get(k))} |")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", required=True)
-    ap.add_argument("logs", nargs="+")
+    ap.add_argument("--out")
+    ap.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"),
+                    help="two results.json: print their ratios side by side")
+    ap.add_argument("logs", nargs="*")
     a = ap.parse_args()
+    if a.compare:
+        compare(*a.compare)
+        return
+    if not a.out or not a.logs:
+        ap.error("--out and at least one log are needed")
     raw = [load(p) for p in a.logs]
     raw = [b for b in raw if b["runs"]]
     if not raw:

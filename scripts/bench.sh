@@ -12,8 +12,7 @@
 #   -d   measured seconds per run (default 5, after a 1 s warm-up)
 #   -b   boots (default 1); every boot is reported on its own and the
 #        report also gives the median over boots of each ratio
-#   -M   a bpfrb build dir (bpfrb.ko, tests/module/bpfrb_test.ko,
-#        Module.symvers) to measure instead of the tree's: a design change
+#   -M   a bpfrb build dir (bpfrb.ko and Module.symvers) to measure instead of the tree's: a design change
 #        is measured before and after this way (docs/BENCHMARKS.md)
 #   -o   output dir (default build/bench)
 #
@@ -42,30 +41,37 @@ outdir=${outdir:-$BUILD/bench}
 out=$outdir/$rel
 mkdir -p "$out"
 
-# bpfrb.ko (+ the test module the guest's init also loads), libbpfrb, then
-# the bench itself against that bpfrb's Module.symvers.
+# bpfrb.ko, libbpfrb, then the bench itself against that bpfrb's
+# Module.symvers.
 if [ -z "$moddir" ]; then
 	"$TOP/scripts/build-module.sh" "$rel"
 	moddir=$BUILD/$rel
 fi
-make -s -C "$TOP/userspace" lib
+[ -n "${LIBBPFRB:-}" ] || make -s -C "$TOP/userspace" lib
 make -s -C "$TOP/bench" KVER="$rel" SYMVERS="$moddir/Module.symvers" \
 	${LIBBPFRB:+LIBBPFRB="$LIBBPFRB"}
 
-printf 'export BENCH_ROUNDS=%q\nexport BENCH_SECONDS=%q\n' "$rounds" "$secs" >"$out/env"
-"$TOP/scripts/mkinitramfs.sh" "$out/initramfs.cpio.gz" "$moddir" \
-	"$TOP/scripts/bench-guest.sh" "$out/env"
-
-# The bench's files go in a second archive appended to the first: the
-# kernel unpacks concatenated archives in order, so the harness's image
-# stays as scripts/mkinitramfs.sh makes it.
-stage=$out/extra.d
+# The guest's image: busybox, bpfrb.ko, the bench and its own /init
+# (scripts/bench-init.sh). Its own image, not the test harness's: the
+# bench needs none of the tests.
+stage=$out/initramfs.d
 rm -rf "$stage"
-mkdir -p "$stage/bench"
-cp "$BUILD/bench/rbbench" "$BUILD/bench/memcpy_bw" "$BUILD/bench/$rel/bpfrb_bench.ko" \
-	"$stage/bench/"
+mkdir -p "$stage"/{bin,dev,proc,sys,tmp,bench}
+ln -s bin "$stage/sbin"
+busybox=$(command -v busybox) || die "busybox is not installed (busybox-static)"
+cp "$busybox" "$stage/bin/busybox"
+for applet in $("$busybox" --list); do
+	[ "$applet" = busybox ] || ln -s busybox "$stage/bin/$applet"
+done
+mknod -m 600 "$stage/dev/console" c 5 1
+install -m 755 "$TOP/scripts/bench-init.sh" "$stage/init"
+install -m 755 "$TOP/scripts/bench-guest.sh" "$stage/bench/bench-guest.sh"
+cp "$moddir/bpfrb.ko" "$BUILD/bench/rbbench" "$BUILD/bench/memcpy_bw" \
+	"$BUILD/bench/$rel/bpfrb_bench.ko" "$stage/bench/"
+printf 'export BENCH_ROUNDS=%q\nexport BENCH_SECONDS=%q\n' "$rounds" "$secs" \
+	>"$stage/bench/env"
 (cd "$stage" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -1) \
-	>>"$out/initramfs.cpio.gz"
+	>"$out/initramfs.cpio.gz"
 rm -rf "$stage"
 
 # A round is about 55 runs of secs + 3 seconds each; leave room.
