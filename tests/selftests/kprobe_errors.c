@@ -188,14 +188,20 @@ TEST_F(ring, maxactive_over_limit_e2big)
 	ASSERT_EQ(E2BIG, attach_raw(self->fd, &req));
 }
 
-TEST_F(ring, offset_past_the_function_einval)
+TEST_F(ring, offset_past_the_function_einval_or_eilseq)
 {
 	struct bpfrb_kprobe req;
+	int err;
 
-	/* An offset lands inside the symbol or nowhere. */
+	/*
+	 * An offset lands inside the symbol or nowhere: EINVAL from our
+	 * check, or EILSEQ where kprobes itself (6.12) finds the address
+	 * outside the function's instructions first. Never attached.
+	 */
 	req_init(&req, KP_OPEN_SYM);
 	req.offset = 1 << 20;
-	ASSERT_EQ(EINVAL, attach_raw(self->fd, &req));
+	err = attach_raw(self->fd, &req);
+	ASSERT_TRUE(err == EINVAL || err == EILSEQ) TH_LOG("errno %d", err);
 }
 
 TEST_F(ring, bad_pointer_efault)
