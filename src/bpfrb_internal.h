@@ -60,6 +60,11 @@ struct bpfrb {
 	kuid_t owner;			/* creator; root for kernel-created rings */
 	atomic_t next_probe_id;		/* kprobe.c: ids unique within the ring */
 	atomic_t nr_probes;		/* kprobe.c: probes writing into the ring */
+	/*
+	 * User rings: 1 while a bpfrb_user_drain() runs. Taken with a
+	 * cmpxchg in any context; a second drainer gets -EBUSY (drain.c).
+	 */
+	atomic_t drain_busy;
 
 	/* Memory bookkeeping, see ring.c. */
 	struct page **pages;		/* meta pages, then data pages twice */
@@ -69,11 +74,15 @@ struct bpfrb {
 	char name[BPFRB_NAME_LEN];	/* "" for none */
 
 	/*
-	 * Mapped at user offset 0, read-write for kernel rings: written by
-	 * the consumer, never trusted by the kernel.
+	 * Mapped at user offset 0. Kernel rings: read-write, written by the
+	 * consumer, never trusted by the kernel. User rings: read-only,
+	 * written by bpfrb_user_drain() only.
 	 */
 	unsigned long consumer_pos __bpfrb_page_aligned;
-	/* Mapped at user offset PAGE_SIZE, read-only for kernel rings. */
+	/*
+	 * Mapped at user offset PAGE_SIZE. Kernel rings: read-only. User
+	 * rings: read-write with the data pages, never trusted by the kernel.
+	 */
 	unsigned long producer_pos __bpfrb_page_aligned;
 	/* The data pages, mapped twice back to back. */
 	u8 data[] __bpfrb_page_aligned;
@@ -127,6 +136,8 @@ void bpfrb_fill_info(struct bpfrb *rb, struct bpfrb_info *info);
 /* notify.c: wakeups and poll. */
 void bpfrb_notify_init(struct bpfrb *rb);
 void bpfrb_notify_commit(struct bpfrb *rb, unsigned long rec_off, u64 flags);
+/* A drain of a user ring freed space: wake producers waiting in poll. */
+void bpfrb_notify_producers(struct bpfrb *rb);
 void bpfrb_notify_sync(struct bpfrb *rb);
 __poll_t bpfrb_poll_ring(struct bpfrb *rb, struct file *file, poll_table *pt);
 

@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Mapping a kernel ring into user space (SPEC §1):
+ * Mapping a ring into user space (SPEC §1):
  *
- *   offset 0          the consumer page; the only writable mapping, and
- *                     only as exactly that one page
+ *                     kernel ring              user ring
+ *   offset 0          the consumer page;       the consumer page;
+ *                     writable only as         read-only
+ *                     exactly that one page
  *   offset PAGE_SIZE  the producer page, then the data area twice;
- *                     read-only
+ *                     read-only                read-write
  *
- * Only MAP_SHARED, never executable, never growing. Read-only mappings
- * lose VM_MAYWRITE so mprotect() cannot make them writable: the kernel
- * trusts the record headers (pg_off, len) it wrote into the data area.
+ * Only MAP_SHARED, never executable, never growing. Mappings that must
+ * stay read-only lose VM_MAYWRITE so mprotect() cannot make them
+ * writable: for a kernel ring the kernel trusts the record headers
+ * (pg_off, len) it wrote into the data area; for a user ring it trusts
+ * the consumer_pos only it writes.
  * The mapping pins its file and the file pins the ring, so no vm_ops are
  * needed; fork() copies the page table entries of the inserted pages.
  */
@@ -28,16 +32,21 @@ int bpfrb_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (!rb)
 		return -ENXIO;
-	if (rb->type != BPFRB_TYPE_KERNEL)
-		return -EOPNOTSUPP;	/* user rings: not implemented yet */
-	/* A private copy would never see the producer's updates. */
+	/* A private copy would never see the other side's updates. */
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
 
 	nr_pages = vma_pages(vma);
-	if (vma->vm_flags & VM_WRITE) {
+	if (rb->type == BPFRB_TYPE_USER) {
+		/* Producer page and data: user space writes them. */
+		if (pgoff == 0) {
+			if (vma->vm_flags & VM_WRITE)
+				return -EPERM;
+			bpfrb_vm_flags_clear(vma, VM_MAYWRITE);
+		}
+	} else if (vma->vm_flags & VM_WRITE) {
 		if (pgoff != 0 || nr_pages != 1)
 			return -EPERM;
 	} else {

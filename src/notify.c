@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Waking the consumer of a kernel ring, and poll.
+ * Waking the consumer of a kernel ring (or the producers of a user ring),
+ * and poll.
  *
  * A commit may run in NMI, where wake_up() (a spinlock) is not allowed, so
  * it only queues the ring's irq_work; the irq_work handler wakes the
@@ -55,6 +56,16 @@ void bpfrb_notify_commit(struct bpfrb *rb, unsigned long rec_off, u64 flags)
 		irq_work_queue(&rb->wakeup_work);
 }
 
+/*
+ * User rings: bpfrb_user_drain() freed space. The same irq_work wakes the
+ * same wait queue, where producers of a user ring wait in poll() for
+ * EPOLLOUT; irq_work because a drain may run in any context.
+ */
+void bpfrb_notify_producers(struct bpfrb *rb)
+{
+	irq_work_queue(&rb->wakeup_work);
+}
+
 /* Waits for a queued wakeup to finish; before the ring is freed. */
 void bpfrb_notify_sync(struct bpfrb *rb)
 {
@@ -71,10 +82,28 @@ __poll_t bpfrb_poll_ring(struct bpfrb *rb, struct file *file, poll_table *pt)
 	 * poll_wait() queued us before the positions are read: a commit this
 	 * read misses finds us on the queue when its irq_work runs.
 	 */
-	/* Pairs with the consumer's smp_store_release() of consumer_pos. */
+	/*
+	 * Pairs with the consumer's smp_store_release() of consumer_pos
+	 * (user space's for a kernel ring, bpfrb_user_drain()'s for a user
+	 * ring).
+	 */
 	cons_pos = smp_load_acquire(&rb->consumer_pos);
-	/* Pairs with smp_store_release() of producer_pos in __bpfrb_reserve(). */
+	/*
+	 * Pairs with the producer's smp_store_release() of producer_pos
+	 * (__bpfrb_reserve() for a kernel ring, libbpfrb for a user ring).
+	 */
 	prod_pos = smp_load_acquire(&rb->producer_pos);
+
+	/*
+	 * A user ring is writable while it has free space. producer_pos is
+	 * user-written: a value more than a ring ahead of consumer_pos (or
+	 * behind it) leaves no space to report.
+	 */
+	if (rb->type == BPFRB_TYPE_USER) {
+		if (prod_pos - cons_pos < bpfrb_size(rb))
+			return EPOLLOUT | EPOLLWRNORM;
+		return 0;
+	}
 	if (cons_pos != prod_pos)
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;

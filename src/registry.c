@@ -61,9 +61,6 @@ int bpfrb_check_create(u64 size, enum bpfrb_type type, u32 flags, int numa_node)
 		return -EINVAL;
 	if (size > bpfrb_max_ring_size)
 		return -E2BIG;
-	/* User rings (drained by the kernel) are not implemented yet. */
-	if (type == BPFRB_TYPE_USER)
-		return -EOPNOTSUPP;
 	return 0;
 }
 
@@ -120,6 +117,7 @@ struct bpfrb *bpfrb_create_owned(const char *name, u64 size,
 	rb->owner = owner;
 	atomic_set(&rb->next_probe_id, 0);
 	atomic_set(&rb->nr_probes, 0);
+	atomic_set(&rb->drain_busy, 0);
 	strscpy(rb->name, name, sizeof(rb->name));
 
 	mutex_lock(&bpfrb_registry_lock);

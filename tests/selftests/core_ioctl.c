@@ -108,22 +108,19 @@ TEST_F(dev, create_bad_type_einval)
 	ASSERT_EQ(EINVAL, create_raw(self->fd, &c));
 }
 
-TEST_F(dev, create_user_ring_is_user_or_eopnotsupp)
+TEST_F(dev, create_user_ring_is_user)
 {
 	struct bpfrb_create c;
 	struct bpfrb_info info;
-	int err;
 
 	create_defaults(&c, self->page);
 	c.type = BPFRB_TYPE_USER;
-	err = create_raw(self->fd, &c);
-	if (err) {
-		/* User rings are not implemented yet in this module. */
-		ASSERT_EQ(EOPNOTSUPP, err);
-		return;
-	}
+	ASSERT_EQ(0, create_raw(self->fd, &c));
+	EXPECT_LT(0U, c.id);
 	ASSERT_EQ(0, core_info(self->fd, &info));
-	ASSERT_EQ((__u32)BPFRB_TYPE_USER, info.type);
+	EXPECT_EQ((__u32)BPFRB_TYPE_USER, info.type);
+	EXPECT_EQ(c.id, info.id);
+	EXPECT_EQ((__u64)self->page, info.size);
 }
 
 TEST_F(dev, create_nonzero_flags_einval)
