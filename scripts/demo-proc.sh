@@ -43,8 +43,11 @@ function field(name,   re, v) {
 	ev = field("event"); extra = ""
 	if (ev == "exec")
 		extra = "ret " field("ret")
-	else if (ev == "exit")
-		extra = "code " field("code")
+	else if (ev == "exit") {
+		# do_exit() gives a wait status: signal in bits 0-6.
+		code = field("code") + 0
+		extra = code % 128 ? "signal " code % 128 : "status " int(code / 256) % 256
+	}
 	else if (ev == "clone")
 		extra = "child " field("child")
 	ts = field("ts_ns")
@@ -152,7 +155,7 @@ function bad(msg) {
 		state[pid] = "exec"
 		child[pid] = 1
 	} else if (ev == "exit") {
-		if (child[pid] && state[pid] == "exec")
+		if ((pid in child) && state[pid] == "exec")
 			complete++
 		if (state[pid] != "")
 			state[pid] = "exited"
