@@ -12,8 +12,11 @@
 #                              they must match every kernel in KERNELS
 #   SKIP_DEPS=1                do not run scripts/deps.sh first
 #   BPFRB_TEST_TIMEOUT=<s>     per-program limit (default 180)
-#   GUEST_TIMEOUT=<s>          limit for a whole guest (default 900, debug
-#                              kernel 1800)
+#   WATCHDOG_SLACK=<s>         how long past a program's limit a guest counts as
+#                              hung (default 180, debug kernel 600)
+#   GUEST_TIMEOUT=<s>          limit for a whole guest (default: boot time
+#                              plus every program's limit; a watchdog stops
+#                              a hung guest much sooner)
 #
 # Prints TAP per kernel, the console tail of kernels that failed, and ends
 # with the line "P passed, F failed[, S skipped]"; exits non-zero on any
@@ -62,6 +65,18 @@ if ! "$TOP/scripts/build-userspace.sh" >&2; then
 	exit 1
 fi
 
+# The sum of the limits of the programs that will run: the backstop for a
+# whole guest.
+all_limits=0
+for src in "$TOP"/tests/selftests/*.c; do
+	prog=$(basename "$src" .c)
+	if [ -n "${TESTS:-}" ] && ! grep -qw -- "$prog" <<<"$TESTS"; then
+		continue
+	fi
+	secs=$(test_timeouts | awk -v p="$prog" '$1 == p { print $2 }')
+	all_limits=$((all_limits + ${secs:-${BPFRB_TEST_TIMEOUT:-180}}))
+done
+
 for rel in $rels; do
 	echo "# kernel $rel"
 	echo "TAP version 13"
@@ -76,13 +91,20 @@ for rel in $rels; do
 		continue
 	fi
 
-	limit=${GUEST_TIMEOUT:-900}
-	has_kmemleak "$rel" && limit=${GUEST_TIMEOUT:-1800}
+	# A hung guest is caught by the watchdog, within a program's limit plus
+	# the slack; the guest's own limit is only the backstop.
+	boot=300 slack=${WATCHDOG_SLACK:-180}
+	has_kmemleak "$rel" && boot=900 slack=${WATCHDOG_SLACK:-600}
+	limit=${GUEST_TIMEOUT:-$((boot + slack + all_limits))}
 	say "check: booting $rel (limit ${limit}s)"
 	guest_status=0
+	"$TOP/scripts/watch-guest.sh" "$out" "$boot" "$slack" 2>"$out/watchdog.err" &
+	watchdog=$!
 	MODULE_DIR=$moddir "$TOP/scripts/run-guest.sh" -q -k "$rel" -t "$limit" -o "$out" \
 		-e TESTS="${TESTS:-}" -e BPFRB_TEST_TIMEOUT="${BPFRB_TEST_TIMEOUT:-180}" \
 		-- /bpfrb/run-tests 2>"$out/guest.err" || guest_status=$?
+	wait $watchdog || true
+	cat "$out/watchdog.err" >>"$out/guest.err"
 
 	"$TOP/scripts/tap-report.sh" "$out/results.log" "$rel" | tee "$out/tap.txt"
 	read -r p f s < <(sed -n 's/^# totals: pass=\([0-9]*\) fail=\([0-9]*\) skip=\([0-9]*\)$/\1 \2 \3/p' "$out/tap.txt")

@@ -65,3 +65,17 @@ default_kernels() {
 has_kmemleak() {
 	grep -q '^CONFIG_DEBUG_KMEMLEAK=y' "/boot/config-$1" 2>/dev/null
 }
+
+# "<prog> <seconds>" for every test that asks for its own time limit: a
+# comment line "timeout: <seconds>" (after //, /*, * or #) near the top of
+# tests/selftests/<prog>.c. The rest get BPFRB_TEST_TIMEOUT (default 180).
+test_timeouts() {
+	local src secs
+	for src in "$TOP"/tests/selftests/*.c; do
+		[ -f "$src" ] || continue
+		secs=$(head -n 40 "$src" | sed -n -E \
+			's@^[[:space:]]*(/\*|//|\*|#)[[:space:]]*timeout:[[:space:]]*([0-9]+).*@\2@p' | head -n 1)
+		[ -n "$secs" ] && echo "$(basename "$src" .c) $secs"
+	done
+	return 0
+}

@@ -77,14 +77,7 @@ if [ -x "$BUILD/userspace/bpfrb" ]; then
 	cp "$BUILD/userspace/bpfrb" "$stage/bin/bpfrb"
 fi
 
-# Per-test time limits, from a marker in the test's source: a comment line
-# "timeout: <seconds>" (after //, /* or #) near the top of the file.
-: >"$stage/bpfrb/timeouts"
-for src in "$TOP"/tests/selftests/*.c; do
-	[ -f "$src" ] || continue
-	secs=$(head -n 40 "$src" | sed -n -E 's@^[[:space:]]*(/\*|//|\*|#)[[:space:]]*timeout:[[:space:]]*([0-9]+).*@\2@p' | head -n 1)
-	[ -n "$secs" ] && echo "$(basename "$src" .c) $secs" >>"$stage/bpfrb/timeouts"
-done
+test_timeouts >"$stage/bpfrb/timeouts"
 
 install -m 755 "$TOP/scripts/guest/init" "$stage/init"
 install -m 755 "$TOP/scripts/guest/run-tests" "$stage/bpfrb/run-tests"

@@ -71,6 +71,7 @@ console=$outdir/console.log
 results=$outdir/results.log
 : >"$console"
 : >"$results"
+rm -f "$outdir/qemu.pid"
 
 # ttyS0 (the kernel console) and ttyS1 (the command's output) are separate
 # files, so kernel messages never interleave with results. TCG only: KVM
@@ -84,6 +85,8 @@ timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 	-serial "file:$console" -serial "file:$results" \
 	</dev/null >"$outdir/qemu.log" 2>&1 &
 qemu=$!
+# For a watchdog that wants to stop a hung guest (scripts/watch-guest.sh).
+echo $qemu >"$outdir/qemu.pid"
 
 if [ $follow -eq 1 ]; then
 	tail -n +1 -f --pid=$qemu "$results" | grep --line-buffered -v '^BPFRB-EXIT ' || true

@@ -137,7 +137,7 @@ prog == "" {
 }
 END {
 	if (prog != "") {
-		result(0, prog ": the guest died while it ran", "")
+		result(0, prog ": the guest hung or died while it ran", "")
 		diag(output)
 	}
 	if (!exited)
