@@ -25,7 +25,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kernel=6.1 limit=600 outdir= follow=0 quiet=0
+kernel=6.1 limit=600 outdir='' follow=0 quiet=0
 envs=()
 while getopts k:t:o:e:fq opt; do
 	case $opt in
@@ -94,7 +94,9 @@ fi
 qemu_status=0
 wait $qemu || qemu_status=$?
 
-[ $follow -eq 0 ] && [ $quiet -eq 0 ] && grep -v '^BPFRB-EXIT ' "$results" || true
+if [ $follow -eq 0 ] && [ $quiet -eq 0 ]; then
+	grep -v '^BPFRB-EXIT ' "$results" || true
+fi
 
 status=$(sed -n 's/^BPFRB-EXIT \([0-9]*\)$/\1/p' "$results" | tail -n 1)
 if [ -z "$status" ]; then
