@@ -130,11 +130,25 @@ static void check_recovers(struct __test_metadata *_metadata, struct ur *u)
 	ur_echo_close(&e);
 }
 
-TEST(fuzz_rounds)
+/* A fixture only for TEST_F_TIMEOUT: 30 s per test is too short on debug kernels. */
+FIXTURE(fuzz) {
+	int unused;
+};
+
+FIXTURE_SETUP(fuzz)
+{
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+}
+
+TEST_F_TIMEOUT(fuzz, rounds, 800)
 {
 	struct bpfrb_test_drain d = { .value = 0 };
 	struct fuzz_stats st;
 	unsigned long cons, after, prod;
+	long long t0 = ur_now_ms();
 	struct ur u;
 	long i;
 
@@ -166,8 +180,9 @@ TEST(fuzz_rounds)
 		    (after != cons && after - cons > prod - cons))
 			st.bad++, st.last_bad = i;
 	}
-	TH_LOG("%ld rounds: %ld ok (%ld samples), %ld EINVAL, %ld E2BIG",
-	       (long)ROUNDS, st.ok, st.consumed, st.einval, st.e2big);
+	TH_LOG("%ld rounds in %lld ms: %ld ok (%ld samples), %ld EINVAL, %ld E2BIG",
+	       (long)ROUNDS, ur_now_ms() - t0, st.ok, st.consumed, st.einval,
+	       st.e2big);
 	EXPECT_EQ(0, st.bad) TH_LOG("last bad round %ld", st.last_bad);
 	/* The fuzz reached every outcome. */
 	EXPECT_LT(0, st.ok);
@@ -196,7 +211,7 @@ static void *scribbler_fn(void *arg)
 }
 
 /* Headers and producer_pos change while kthreads drain: no time-of-check bugs. */
-TEST(fuzz_concurrent_drainers)
+TEST_F_TIMEOUT(fuzz, concurrent_drainers, 120)
 {
 	struct scribbler sc;
 	struct bpfrb_test_drainer d[2];
