@@ -9,6 +9,10 @@
  * the payload is a pattern covered by a checksum that both sides compute
  * with the inline helpers at the end of this header.
  *
+ * It is also the kernel consumer of user rings (DRAIN, DRAIN_START/STOP):
+ * it drains them with bpfrb_user_drain() and can echo each sample, or a
+ * reply to it, into a kernel ring so that tests check content end to end.
+ *
  * Uapi style: only <linux/types.h> and <linux/ioctl.h>, __u32/__u64 fields,
  * explicit padding; reserved and padding fields must be zero (EINVAL).
  */
