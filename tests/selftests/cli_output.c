@@ -260,7 +260,7 @@ TEST_F(cli, show_unknown_ring_exits_1)
 	EXPECT_NE(NULL, strstr(self->r.err, "Error: no ring cli-no-such-ring"));
 }
 
-TEST_F(cli, trace_kprobe_json_count)
+TEST_F_TIMEOUT(cli, trace_kprobe_json_count, 180)
 {
 	const char *args[] = { "trace", "-k", KP_OPEN_SYM ":2", "-c", "5",
 			       "--json", NULL };
@@ -276,7 +276,7 @@ TEST_F(cli, trace_kprobe_json_count)
 	EXPECT_EQ(5, json_field(self->r.out, "\"summary\"", "events"));
 }
 
-TEST_F(cli, trace_kretprobe_text)
+TEST_F_TIMEOUT(cli, trace_kretprobe_text, 180)
 {
 	const char *args[] = { "trace", "-r", KP_OPEN_SYM, "-c", "3", NULL };
 
@@ -289,7 +289,7 @@ TEST_F(cli, trace_kretprobe_text)
 	EXPECT_NE(NULL, strstr(self->r.err, "3 events, "));
 }
 
-TEST_F(cli, trace_duration_and_sigint_end_cleanly)
+TEST_F_TIMEOUT(cli, trace_duration_and_sigint_end_cleanly, 180)
 {
 	const char *dur[] = { "trace", "-k", KP_OPEN_SYM, "-d", "2", NULL };
 	const char *forever[] = { "trace", "-k", KP_OPEN_SYM, NULL };
@@ -315,7 +315,7 @@ TEST_F(cli, trace_unknown_symbol_exits_1)
 	EXPECT_EQ(2, self->r.status);
 }
 
-TEST_F(cli, trace_proc_json_fork_exec_exit_in_order)
+TEST_F_TIMEOUT(cli, trace_proc_json_fork_exec_exit_in_order, 180)
 {
 	const char *args[] = { "trace", "--proc", "-d", "5", "--json", NULL };
 	int forks = 0, execs = 0, exits = 0, complete = 0, pass;
@@ -375,7 +375,7 @@ TEST_F(cli, trace_proc_json_fork_exec_exit_in_order)
 	EXPECT_EQ(forks, summary_forks);
 }
 
-TEST_F(cli, cat_events_json_and_hex)
+TEST_F_TIMEOUT(cli, cat_events_json_and_hex, 180)
 {
 	char name_events[] = RING_NAME;
 	const char *events[] = { "cat", name_events, "-e", "--json", NULL };

@@ -72,7 +72,7 @@ static const struct bpfrb_event *ours(const struct kp_events *e, __u32 id)
 	return NULL;
 }
 
-TEST_F(ring, entry_event_fields_match_our_openat)
+TEST_F_TIMEOUT(ring, entry_event_fields_match_our_openat, 120)
 {
 	BPFRB_OPTS(bpfrb_kprobe_opts, o, .nargs = 3);
 	static const char path[] = MISSING_PATH;
@@ -128,7 +128,7 @@ TEST_F(ring, nargs_zero_records_no_arguments)
 		EXPECT_EQ(0ULL, ev->args[i]);
 }
 
-TEST_F(ring, kretprobe_records_return_value)
+TEST_F_TIMEOUT(ring, kretprobe_records_return_value, 120)
 {
 	BPFRB_OPTS(bpfrb_kprobe_opts, o, .flags = BPFRB_KPROBE_RETURN);
 	const struct bpfrb_event *ev;
@@ -160,7 +160,7 @@ TEST_F(ring, kretprobe_records_return_value)
 	EXPECT_EQ(fd, (long)ev->args[0]);
 }
 
-TEST_F(ring, kretprobe_maxactive_honoured)
+TEST_F_TIMEOUT(ring, kretprobe_maxactive_honoured, 120)
 {
 	BPFRB_OPTS(bpfrb_kprobe_opts, o, .flags = BPFRB_KPROBE_RETURN,
 		   .maxactive = 4);
@@ -174,7 +174,7 @@ TEST_F(ring, kretprobe_maxactive_honoured)
 	ASSERT_NE(NULL, ours(&self->ev, id));
 }
 
-TEST_F(ring, offset_probe_records_its_address)
+TEST_F_TIMEOUT(ring, offset_probe_records_its_address, 120)
 {
 	unsigned long long base = kp_kallsyms(KP_OPEN_SYM);
 	const struct bpfrb_event *ev = NULL;
