@@ -4,6 +4,8 @@
  * itself: openat(dfd, path) reaches do_sys_openat2(dfd, path, how), so an
  * entry probe must record our dfd and our path pointer, our pid, tgid and
  * comm; a return probe must record the call's return value (-ENOENT).
+ *
+ * timeout: 600
  */
 #include <sys/prctl.h>
 #include <time.h>
