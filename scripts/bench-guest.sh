@@ -8,9 +8,12 @@
 # Peers are compared only within one boot, interleaved: every round runs
 # each configuration once, bpfrb next to its BPF peer, so slow phases of
 # the TCG host hit both alike. BENCH_ROUNDS rounds, BENCH_SECONDS measured
-# seconds (after a one-second warm-up) per run.
+# seconds (after a one-second warm-up) per run. BENCH_SETS picks parts of
+# the matrix: modes (parallel, b2b, sampled), two (2 producers), cost,
+# sizes; all of them by default.
 
 rounds=${BENCH_ROUNDS:-1}
+sets=" ${BENCH_SETS:-modes two cost sizes} "
 secs=${BENCH_SECONDS:-5}
 ko=/bench/bpfrb_bench.ko
 B=/bench/rbbench
@@ -32,7 +35,8 @@ info
 r=0
 while [ $r -lt "$rounds" ]; do
 	r=$((r + 1))
-	for mode in parallel b2b sampled; do
+	want() { case $sets in *" $1 "*) return 0 ;; esac; return 1; }
+	want modes && for mode in parallel b2b sampled; do
 		for c in batch lib; do
 			run -p bpfrb-reserve -c $c -m $mode
 			run -p bpf-rb-reserve -c $c -m $mode
@@ -43,24 +47,26 @@ while [ $r -lt "$rounds" ]; do
 		run -p bpf-rb-output -c batch -m $mode
 		[ $mode = sampled ] || run -p bpf-pb -c lib -m $mode
 	done
-	for c in batch lib; do
+	want two && for c in batch lib; do
 		run -p bpfrb-reserve -c $c -m parallel -n 2
 		run -p bpf-rb-reserve -c $c -m parallel -n 2
 	done
 	# Producer cost per record: time inside getpgid(), drained untimed.
-	for p in floor probe-only bpfrb-reserve bpfrb-reserve-nowake bpf-rb-reserve \
+	want cost && for p in floor probe-only bpfrb-reserve bpfrb-reserve-nowake bpf-rb-reserve \
 		 bpfrb-output bpf-rb-output; do
 		c=batch
 		case $p in floor|probe-only) c=none ;; esac
 		run -p $p -c $c -m cost
 	done
 	# Record sizes through output, against the copy alone (same trigger).
-	for s in 8 64 256 1024 4096; do
+	want sizes && for s in 8 64 256 1024 4096; do
 		run -p bpfrb-output -c batch -m b2b -s $s -r 4194304
 		run -p bpf-rb-output -c batch -m b2b -s $s -r 4194304
 		run -p memcpy -c none -m b2b -s $s
 	done
 done
-for s in 8 64 256 1024 4096; do
-	/bench/memcpy_bw $s 1
-done
+case $sets in *" sizes "*)
+	for s in 8 64 256 1024 4096; do
+		/bench/memcpy_bw $s 1
+	done
+esac

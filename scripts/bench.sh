@@ -15,6 +15,8 @@
 #   -M   a bpfrb build dir (bpfrb.ko and Module.symvers) to measure instead of the tree's: a design change
 #        is measured before and after this way (docs/BENCHMARKS.md)
 #   -o   output dir (default build/bench)
+#   -s   parts of the matrix, e.g. "cost sizes" (default: all; see
+#        scripts/bench-guest.sh)
 #
 # Output (in build/bench, or -o): <release>/boot<N>.log (the runs' JSON
 # lines), results.{md,json} and bench.png.
@@ -22,8 +24,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kernel=6.1 rounds=1 secs=5 boots=1 moddir= outdir=
-while getopts k:r:d:b:M:o: opt; do
+kernel=6.1 rounds=1 secs=5 boots=1 moddir= outdir= sets=
+while getopts k:r:d:b:M:o:s: opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	r) rounds=$OPTARG ;;
@@ -31,7 +33,8 @@ while getopts k:r:d:b:M:o: opt; do
 	b) boots=$OPTARG ;;
 	M) moddir=$(cd "$OPTARG" && pwd) ;;
 	o) outdir=$OPTARG ;;
-	*) sed -n '4,23p' "$0" >&2; exit 2 ;;
+	s) sets=$OPTARG ;;
+	*) sed -n '4,25p' "$0" >&2; exit 2 ;;
 	esac
 done
 
@@ -68,8 +71,8 @@ install -m 755 "$TOP/scripts/bench-init.sh" "$stage/init"
 install -m 755 "$TOP/scripts/bench-guest.sh" "$stage/bench/bench-guest.sh"
 cp "$moddir/bpfrb.ko" "$BUILD/bench/rbbench" "$BUILD/bench/memcpy_bw" \
 	"$BUILD/bench/$rel/bpfrb_bench.ko" "$stage/bench/"
-printf 'export BENCH_ROUNDS=%q\nexport BENCH_SECONDS=%q\n' "$rounds" "$secs" \
-	>"$stage/bench/env"
+printf 'export BENCH_ROUNDS=%q\nexport BENCH_SECONDS=%q\nexport BENCH_SETS=%q\n' \
+	"$rounds" "$secs" "$sets" >"$stage/bench/env"
 (cd "$stage" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -1) \
 	>"$out/initramfs.cpio.gz"
 rm -rf "$stage"
