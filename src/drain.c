@@ -35,13 +35,6 @@
 #include "bpfrb_internal.h"
 #include "compat.h"
 
-/*
- * Records (samples and discarded ones) looked at per call, as the BPF user
- * ring buffer's BPF_MAX_USER_RINGBUF_SAMPLES: it bounds the time one call
- * holds the ring. A ring with more left is drained by calling again.
- */
-#define BPFRB_USER_DRAIN_MAX_RECORDS	(128 * 1024)
-
 #define BPFRB_DRAIN_FLAGS	(BPFRB_NO_WAKEUP | BPFRB_FORCE_WAKEUP)
 
 /* What one header says, after validation. */

@@ -9,8 +9,12 @@
  *  - bpfrb_reserve/submit/discard/output/query: any context, including
  *    hard IRQ, kprobe handlers and NMI (in NMI a reserve fails, and counts
  *    a drop, when the ring's lock is contended).
- *  - bpfrb_create/get/get_by_name/put/user_drain: process context; they
- *    may sleep.
+ *  - bpfrb_create/get/get_by_name/put: process context; they may sleep.
+ *  - bpfrb_user_drain: any context; its callback may sleep only if the
+ *    caller may.
+ *
+ * Modules built for 6.13 and later write MODULE_IMPORT_NS("BPFRB"): the
+ * namespace became a string literal there.
  */
 #ifndef _LINUX_BPFRB_H
 #define _LINUX_BPFRB_H
@@ -38,6 +42,14 @@ void bpfrb_discard(void *sample, u64 flags);
 int bpfrb_output(struct bpfrb *rb, const void *data, u64 size, u64 flags);
 /* BPFRB_AVAIL_DATA ... BPFRB_DROPS; 0 for an unknown selector. */
 u64 bpfrb_query(struct bpfrb *rb, u64 what);
+
+/*
+ * Records (samples and discarded ones) one bpfrb_user_drain() call looks
+ * at, as the BPF user ring buffer's BPF_MAX_USER_RINGBUF_SAMPLES: it bounds
+ * the time one call holds the ring. A ring with more left is drained by
+ * calling again.
+ */
+#define BPFRB_USER_DRAIN_MAX_RECORDS	(128 * 1024)
 
 /* Called once per user-ring sample; a non-zero return stops the drain. */
 typedef int (*bpfrb_drain_fn)(void *ctx, const void *sample, u32 size);

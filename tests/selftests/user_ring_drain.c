@@ -9,7 +9,7 @@
 
 #include "user_ring_test.h"
 
-/* DESIGN.md "User rings": records looked at per bpfrb_user_drain() call. */
+/* BPFRB_USER_DRAIN_MAX_RECORDS of include/linux/bpfrb.h, a kernel-only header. */
 #define DRAIN_MAX_RECORDS	(128 * 1024)
 
 FIXTURE(drain) {

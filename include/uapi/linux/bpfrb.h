@@ -68,7 +68,8 @@ struct bpfrb_info {
 	__u64 producer_pos;
 	__u64 records;			/* committed records */
 	__u64 discards;			/* discarded records */
-	__u64 drops;			/* reservations refused: no space, too big, lock busy in NMI */
+	/* reservations refused: no space, too big, lock busy in NMI */
+	__u64 drops;
 	char  name[BPFRB_NAME_LEN];
 	__u64 reserved[4];
 };
@@ -87,7 +88,8 @@ struct bpfrb_kprobe {
 struct bpfrb_event {
 	__u64 ts_ns;			/* ktime_get_ns() */
 	__u64 ip;			/* probed address */
-	__u64 args[6];			/* entry: first nargs args, rest 0; return: args[0] = return value */
+	/* entry: the first nargs arguments, the rest 0; return: args[0] = return value */
+	__u64 args[6];
 	__u32 probe_id;
 	__u32 cpu;
 	__u32 pid;			/* thread id */
