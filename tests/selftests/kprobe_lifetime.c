@@ -7,6 +7,7 @@
  *
  * timeout: 900
  */
+#include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 #include "kselftest_harness.h"
@@ -220,6 +221,45 @@ TEST_F_TIMEOUT(cycles, attach_detach_1000_cycles_clean, 800)
 	/* Every cycle's open was seen: recorded, or dropped once full. */
 	ASSERT_EQ(0, bpfrb_info(self->fd, &info));
 	EXPECT_GE(info.records + info.drops, 1000ULL);
+}
+
+/*
+ * Detaching while other CPUs keep hitting the probe: unregistration must
+ * wait for running handlers and leave the function callable. The hammer
+ * is a child opening files in a loop on every other CPU.
+ */
+static void detach_under_fire(struct __test_metadata *_metadata, int fd,
+			      bool ret)
+{
+	BPFRB_OPTS(bpfrb_kprobe_opts, o,
+		   .flags = ret ? BPFRB_KPROBE_RETURN : 0);
+	pid_t hammer;
+	int i, id;
+
+	hammer = fork();
+	ASSERT_GE(hammer, 0);
+	if (hammer == 0) {
+		for (;;)
+			open_missing_n(1);
+	}
+	for (i = 0; i < 20; i++) {
+		id = bpfrb_kprobe_attach(fd, KP_OPEN_SYM, &o);
+		ASSERT_GT(id, 0) TH_LOG("cycle %d: %s", i, strerror(errno));
+		usleep(20000);
+		ASSERT_EQ(0, bpfrb_kprobe_detach(fd, id));
+	}
+	kill(hammer, SIGKILL);
+	ASSERT_EQ(hammer, waitpid(hammer, NULL, 0));
+}
+
+TEST_F_TIMEOUT(cycles, detach_entry_probe_while_hit, 300)
+{
+	detach_under_fire(_metadata, self->fd, false);
+}
+
+TEST_F_TIMEOUT(cycles, detach_return_probe_while_hit, 300)
+{
+	detach_under_fire(_metadata, self->fd, true);
 }
 
 TEST_HARNESS_MAIN
