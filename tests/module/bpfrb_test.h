@@ -4,7 +4,8 @@
  *
  * The test module produces into bpfrb rings through the exported in-kernel
  * API only, from the contexts a real producer runs in (process, hard IRQ,
- * one kthread per CPU), so that user-space tests can check what arrives.
+ * softirq, NMI, one kthread per CPU), so that user-space tests can check
+ * what arrives.
  * Every record it writes starts with struct bpfrb_test_record; the rest of
  * the payload is a pattern covered by a checksum that both sides compute
  * with the inline helpers at the end of this header.
@@ -28,6 +29,9 @@
 #define BPFRB_TEST_ID_PROCESS		0	/* the thread calling PRODUCE */
 #define BPFRB_TEST_ID_HRTIMER		1	/* hrtimer callback: hard IRQ */
 #define BPFRB_TEST_ID_KTHREAD0		2	/* + cpu: kthread bound to cpu */
+#define BPFRB_TEST_ID_KTHREAD_END	62	/* kthread ids stay below this */
+#define BPFRB_TEST_ID_SOFTIRQ		62	/* timer_list callback: softirq */
+#define BPFRB_TEST_ID_NMI		63	/* NMI handler, one record per NMI */
 #define BPFRB_TEST_MAX_PRODUCERS	64
 #define BPFRB_TEST_ID_HELD		0xffffU	/* RESERVE_HOLD records */
 #define BPFRB_TEST_ID_ONE		0xfffeU	/* OUTPUT_ONE default id */
@@ -39,6 +43,22 @@
 #define BPFRB_TEST_PROD_ALL		(BPFRB_TEST_PROD_PROCESS | \
 					 BPFRB_TEST_PROD_HRTIMER | \
 					 BPFRB_TEST_PROD_KTHREADS)
+/* Not in PROD_ALL, which keeps its value: */
+#define BPFRB_TEST_PROD_SOFTIRQ		0x8U	/* a timer_list, jiffy by jiffy */
+#define BPFRB_TEST_PROD_NMI		0x10U	/* x86: NMIs the module raises */
+
+/*
+ * bpfrb_test_produce.nmi_flags. The NMI producer is a kthread that raises
+ * one NMI at a time (an NMI IPI to the target CPU) and waits until the
+ * module's handler has run before raising the next; the handler makes one
+ * attempt per NMI it raised and ignores every other NMI. By default the
+ * kthread and the target are the first online CPU (a self-NMI). REMOTE:
+ * the kthread runs on the first online CPU and targets the second, where
+ * the NMIs land at random points of whatever runs there: with
+ * PROD_KTHREADS, a producer that holds the ring's lock part of the time,
+ * so that the NMI's trylock sometimes fails (ENODEV with one CPU).
+ */
+#define BPFRB_TEST_NMI_REMOTE		0x1U
 
 /* bpfrb_test_produce.flags */
 #define BPFRB_TEST_PRODUCE_OUTPUT	0x1U /* bpfrb_output(), not reserve+submit */
@@ -78,7 +98,12 @@ struct bpfrb_test_produce {
 	__u32 hrtimer_period_ns;	/* 0: 20000 */
 	__u32 hrtimer_batch;		/* records per hrtimer expiry; 0: 16 */
 	__u32 nr_producers;		/* out: counts[] slots in use (highest id + 1) */
-	__u64 reserved[4];
+	__u32 nmi_flags;		/* BPFRB_TEST_NMI_* */
+	__u32 softirq_batch;		/* records per timer_list expiry; 0: 16 */
+	__u64 nmi_raised;		/* out: NMIs raised for the NMI producer */
+	__u32 nmi_unanswered;		/* out: 1: an NMI raised was not handled within 1 s */
+	__u32 wrong_context;		/* out: NMI/softirq attempts not in_nmi()/softirq */
+	__u64 reserved[1];
 	struct bpfrb_test_counts counts[BPFRB_TEST_MAX_PRODUCERS];	/* out */
 };
 

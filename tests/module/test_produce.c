@@ -2,7 +2,8 @@
 /*
  * PRODUCE: producers in the contexts real ones run in, all at once if
  * asked: the calling thread (process context), an hrtimer callback (hard
- * IRQ) and one kthread bound to each online CPU. Each producer attempts
+ * IRQ) and one kthread bound to each online CPU, and those of
+ * test_contexts.c (softirq, NMI). Each producer attempts
  * the same number of records and counts what became of each attempt, so
  * that user space can check produced = consumed and drops exactly.
  */
@@ -16,38 +17,13 @@
 #include <linux/wait.h>
 #include <linux/bpfrb.h>
 
-#include "test_internal.h"
+#include "test_produce.h"
 
 #define DEFAULT_PERIOD_NS	20000
 #define DEFAULT_BATCH		16
 
-struct produce_run;
-
-struct test_producer {
-	struct produce_run *run;
-	u32 id;
-	u64 next_seq;
-	void *buf;			/* record built here for bpfrb_output() */
-	struct task_struct *task;	/* kthreads only */
-	struct bpfrb_test_counts counts;
-};
-
-struct produce_run {
-	struct bpfrb *rb;
-	const struct bpfrb_test_produce *arg;
-	bool stop;			/* WRITE_ONCE by the caller on a signal */
-	atomic_t running;		/* hrtimer + kthreads not done yet */
-	wait_queue_head_t done_wq;
-	struct hrtimer timer;
-	ktime_t period;
-	struct test_producer prod[BPFRB_TEST_MAX_PRODUCERS];
-};
-
-enum attempt { ATTEMPT_DONE, ATTEMPT_NO_SPACE };
-
 /* One attempt of producer p; with RETRY a full ring leaves seq unused. */
-static enum attempt produce_attempt(struct produce_run *run,
-				    struct test_producer *p)
+enum attempt produce_attempt(struct produce_run *run, struct test_producer *p)
 {
 	const struct bpfrb_test_produce *arg = run->arg;
 	bool retry = arg->flags & BPFRB_TEST_PRODUCE_RETRY;
@@ -111,7 +87,7 @@ static bool process_should_stop(void)
 	return signal_pending(current);
 }
 
-static void producer_done(struct produce_run *run)
+void producer_done(struct produce_run *run)
 {
 	if (atomic_dec_and_test(&run->running))
 		wake_up(&run->done_wq);
@@ -156,7 +132,11 @@ static int check_args(struct produce_run *run)
 {
 	const struct bpfrb_test_produce *arg = run->arg;
 
-	if (!arg->producers || arg->producers & ~BPFRB_TEST_PROD_ALL)
+	if (!arg->producers ||
+	    arg->producers & ~(BPFRB_TEST_PROD_ALL | BPFRB_TEST_PROD_SOFTIRQ |
+			       BPFRB_TEST_PROD_NMI))
+		return -EINVAL;
+	if (test_contexts_check(arg))
 		return -EINVAL;
 	if (arg->flags & ~(BPFRB_TEST_PRODUCE_OUTPUT | BPFRB_TEST_PRODUCE_RETRY |
 			   BPFRB_TEST_PRODUCE_VARY_SIZE))
@@ -191,7 +171,7 @@ static int setup_producers(struct produce_run *run)
 	if (arg->producers & BPFRB_TEST_PROD_KTHREADS) {
 		for_each_online_cpu(cpu) {
 			id = BPFRB_TEST_ID_KTHREAD0 + cpu;
-			if (id >= BPFRB_TEST_MAX_PRODUCERS)
+			if (id >= BPFRB_TEST_ID_KTHREAD_END)
 				break;
 			p = &run->prod[id];
 			p->counts.active = 1;
@@ -206,6 +186,10 @@ static int setup_producers(struct produce_run *run)
 			}
 		}
 	}
+	if (arg->producers & BPFRB_TEST_PROD_SOFTIRQ)
+		run->prod[BPFRB_TEST_ID_SOFTIRQ].counts.active = 1;
+	if (arg->producers & BPFRB_TEST_PROD_NMI)
+		run->prod[BPFRB_TEST_ID_NMI].counts.active = 1;
 	for (id = 0; id < BPFRB_TEST_MAX_PRODUCERS; id++) {
 		p = &run->prod[id];
 		if (!p->counts.active || !(arg->flags & BPFRB_TEST_PRODUCE_OUTPUT))
@@ -214,7 +198,7 @@ static int setup_producers(struct produce_run *run)
 		if (!p->buf)
 			return -ENOMEM;
 	}
-	return 0;
+	return test_contexts_setup(run);
 }
 
 /* Stops what still runs (after a signal) and frees the run. */
@@ -225,6 +209,7 @@ static void teardown_producers(struct produce_run *run, bool timer_started)
 	WRITE_ONCE(run->stop, true);
 	if (timer_started)
 		hrtimer_cancel(&run->timer);
+	test_contexts_teardown(run);
 	for (id = 0; id < BPFRB_TEST_MAX_PRODUCERS; id++) {
 		/* A kthread that never ran returns -EINTR here: fine. */
 		if (run->prod[id].task)
@@ -242,12 +227,14 @@ static void start_producers(struct produce_run *run)
 			n++;
 	if (run->prod[BPFRB_TEST_ID_HRTIMER].counts.active)
 		n++;
+	n += test_contexts_nr_running(run);
 	atomic_set(&run->running, n);
 	for (id = BPFRB_TEST_ID_KTHREAD0; id < BPFRB_TEST_MAX_PRODUCERS; id++)
 		if (run->prod[id].task)
 			wake_up_process(run->prod[id].task);
 	if (run->prod[BPFRB_TEST_ID_HRTIMER].counts.active)
 		hrtimer_start(&run->timer, run->period, HRTIMER_MODE_REL_HARD);
+	test_contexts_start(run);
 }
 
 long test_produce(struct bpfrb_test_produce *arg)
@@ -294,6 +281,7 @@ long test_produce(struct bpfrb_test_produce *arg)
 		if (arg->counts[id].active)
 			arg->nr_producers = id + 1;
 	}
+	test_contexts_results(run, arg);
 	bpfrb_put(run->rb);
 	kfree(run);
 	return 0;

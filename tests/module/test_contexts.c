@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PRODUCE in the two contexts test_produce.c does not cover: softirq (a
+ * timer_list callback) and NMI (x86: NMIs the module raises itself).
+ *
+ * NMIs are raised one at a time by a kthread: it counts one pending NMI
+ * for the target CPU, sends an NMI IPI there and waits until the handler
+ * has taken it. The handler takes only NMIs counted pending on its CPU,
+ * so it never claims an NMI it did not raise, and makes one attempt per
+ * NMI. NMIs do not queue: raising the next one only after the last was
+ * handled is what makes every raised NMI an attempt.
+ *
+ * The IPI goes to a CPU mask, not through apic->send_IPI_self(): in x2APIC
+ * mode send_IPI_self() writes the SELF IPI register, which delivers fixed
+ * vectors only, so NMI_VECTOR would arrive as vector 2, not as an NMI.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/kthread.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/bpfrb.h>
+
+#ifdef CONFIG_X86_LOCAL_APIC
+#include <asm/apic.h>
+#include <asm/nmi.h>
+#endif
+
+#include "test_produce.h"
+
+#define DEFAULT_SOFTIRQ_BATCH	16
+/* How long the raiser waits for its NMI before giving up. */
+#define NMI_WAIT_US		1000000
+
+/* softirq: a batch per jiffy; a full ring waits for the next expiry. */
+static void softirq_producer(struct timer_list *t)
+{
+	struct produce_run *run = from_timer(run, t, softirq_timer);
+	struct test_producer *p = &run->prod[BPFRB_TEST_ID_SOFTIRQ];
+	u32 batch = run->arg->softirq_batch ?: DEFAULT_SOFTIRQ_BATCH;
+	u32 i;
+
+	if (!in_serving_softirq() || in_hardirq() || in_nmi())
+		atomic_inc(&run->wrong_context);
+	for (i = 0; i < batch && p->next_seq < run->arg->records; i++)
+		if (produce_attempt(run, p) == ATTEMPT_NO_SPACE)
+			break;
+	if (p->next_seq >= run->arg->records || READ_ONCE(run->stop)) {
+		producer_done(run);
+		return;
+	}
+	mod_timer(t, jiffies + 1);
+}
+
+#ifdef CONFIG_X86_LOCAL_APIC
+
+/*
+ * Serializes NMI runs: the handler's nmiaction is static, so it can be
+ * registered once at a time. Held from setup to teardown of a run, in
+ * process context.
+ */
+static DEFINE_MUTEX(nmi_mutex);
+/* The run whose NMIs are pending; set before the handler is registered. */
+static struct produce_run *nmi_run;
+/* NMIs raised on each CPU and not taken yet: 0 or 1. */
+static DEFINE_PER_CPU(atomic_t, nmi_pending);
+
+static int nmi_producer(unsigned int type, struct pt_regs *regs)
+{
+	atomic_t *pending = this_cpu_ptr(&nmi_pending);
+	struct produce_run *run = READ_ONCE(nmi_run);
+	struct test_producer *p;
+
+	if (!run || atomic_read(pending) <= 0)
+		return NMI_DONE;
+	p = &run->prod[BPFRB_TEST_ID_NMI];
+	if (!in_nmi())
+		atomic_inc(&run->wrong_context);
+	/* With RETRY a full ring leaves seq for the next NMI. */
+	if (p->next_seq < run->arg->records)
+		produce_attempt(run, p);
+	/*
+	 * The attempt (p->next_seq, p->counts) is visible before pending
+	 * drops. Pairs with atomic_read_acquire() in nmi_wait_handled().
+	 */
+	smp_mb__before_atomic();
+	atomic_dec(pending);
+	return NMI_HANDLED;
+}
+
+static bool nmi_wait_handled(atomic_t *pending)
+{
+	unsigned int us;
+
+	for (us = 0; us < NMI_WAIT_US; us++) {
+		if (!atomic_read_acquire(pending))
+			return true;
+		udelay(1);
+	}
+	return !atomic_read_acquire(pending);
+}
+
+/* The kthread that raises the NMIs, bound to the first online CPU. */
+static int nmi_raiser(void *data)
+{
+	struct produce_run *run = data;
+	struct test_producer *p = &run->prod[BPFRB_TEST_ID_NMI];
+	atomic_t *pending = per_cpu_ptr(&nmi_pending, run->nmi_cpu);
+
+	while (p->next_seq < run->arg->records) {
+		if (READ_ONCE(run->stop) || kthread_should_stop())
+			break;
+		atomic_inc(pending);
+		run->nmi_raised++;
+		apic->send_IPI_mask(cpumask_of(run->nmi_cpu), NMI_VECTOR);
+		if (!nmi_wait_handled(pending)) {
+			run->nmi_unanswered = true;
+			break;
+		}
+		cond_resched();
+	}
+	producer_done(run);
+	/* kthread_stop() needs the task alive: wait for it. */
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+static int nmi_setup(struct produce_run *run)
+{
+	unsigned int raiser_cpu;
+	int err;
+
+	if (!mutex_trylock(&nmi_mutex))
+		return -EBUSY;
+	cpus_read_lock();
+	raiser_cpu = cpumask_first(cpu_online_mask);
+	run->nmi_cpu = raiser_cpu;
+	if (run->arg->nmi_flags & BPFRB_TEST_NMI_REMOTE)
+		run->nmi_cpu = cpumask_next(raiser_cpu, cpu_online_mask);
+	cpus_read_unlock();
+	if (run->nmi_cpu >= nr_cpu_ids) {
+		err = -ENODEV;
+		goto err_unlock;
+	}
+	run->nmi_raiser = kthread_create_on_cpu(nmi_raiser, run, raiser_cpu,
+						"bpfrb_test_nmi/%u");
+	if (IS_ERR(run->nmi_raiser)) {
+		err = PTR_ERR(run->nmi_raiser);
+		run->nmi_raiser = NULL;
+		goto err_unlock;
+	}
+	WRITE_ONCE(nmi_run, run);
+	err = register_nmi_handler(NMI_LOCAL, nmi_producer, 0, "bpfrb_test");
+	if (err) {
+		WRITE_ONCE(nmi_run, NULL);
+		/* Never woken: kthread_stop() makes it return at once. */
+		kthread_stop(run->nmi_raiser);
+		run->nmi_raiser = NULL;
+		goto err_unlock;
+	}
+	run->nmi_registered = true;
+	return 0;
+
+err_unlock:
+	mutex_unlock(&nmi_mutex);
+	return err;
+}
+
+static void nmi_teardown(struct produce_run *run)
+{
+	if (!run->nmi_registered)
+		return;
+	/* The raiser raises nothing more once it is stopped. */
+	kthread_stop(run->nmi_raiser);
+	run->nmi_raiser = NULL;
+	/* Waits for a handler that still runs. */
+	unregister_nmi_handler(NMI_LOCAL, "bpfrb_test");
+	run->nmi_registered = false;
+	/* Left by an NMI that never came (nmi_unanswered). */
+	atomic_set(per_cpu_ptr(&nmi_pending, run->nmi_cpu), 0);
+	WRITE_ONCE(nmi_run, NULL);
+	mutex_unlock(&nmi_mutex);
+}
+
+#else /* !CONFIG_X86_LOCAL_APIC */
+
+static int nmi_setup(struct produce_run *run)
+{
+	return -EOPNOTSUPP;
+}
+
+static void nmi_teardown(struct produce_run *run)
+{
+}
+
+#endif /* CONFIG_X86_LOCAL_APIC */
+
+int test_contexts_check(const struct bpfrb_test_produce *arg)
+{
+	if (arg->nmi_flags & ~BPFRB_TEST_NMI_REMOTE)
+		return -EINVAL;
+	if (arg->nmi_flags && !(arg->producers & BPFRB_TEST_PROD_NMI))
+		return -EINVAL;
+	if (arg->softirq_batch && !(arg->producers & BPFRB_TEST_PROD_SOFTIRQ))
+		return -EINVAL;
+	return 0;
+}
+
+int test_contexts_setup(struct produce_run *run)
+{
+	int err;
+
+	atomic_set(&run->wrong_context, 0);
+	if (run->arg->producers & BPFRB_TEST_PROD_NMI) {
+		err = nmi_setup(run);
+		if (err)
+			return err;
+	}
+	if (run->arg->producers & BPFRB_TEST_PROD_SOFTIRQ) {
+		timer_setup(&run->softirq_timer, softirq_producer, 0);
+		run->softirq_ready = true;
+	}
+	return 0;
+}
+
+unsigned int test_contexts_nr_running(struct produce_run *run)
+{
+	return run->softirq_ready + run->nmi_registered;
+}
+
+void test_contexts_start(struct produce_run *run)
+{
+	if (run->softirq_ready)
+		mod_timer(&run->softirq_timer, jiffies + 1);
+	if (run->nmi_registered)
+		wake_up_process(run->nmi_raiser);
+}
+
+void test_contexts_teardown(struct produce_run *run)
+{
+	if (run->softirq_ready) {
+		/* run->stop is set: the callback does not rearm. */
+		timer_delete_sync(&run->softirq_timer);
+		run->softirq_ready = false;
+	}
+	nmi_teardown(run);
+}
+
+void test_contexts_results(struct produce_run *run,
+			   struct bpfrb_test_produce *arg)
+{
+	arg->nmi_raised = run->nmi_raised;
+	arg->nmi_unanswered = run->nmi_unanswered;
+	arg->wrong_context = atomic_read(&run->wrong_context);
+}
