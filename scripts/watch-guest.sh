@@ -11,7 +11,8 @@
 # program is still not over after its limit plus <slack>, or the next marker
 # does not come <slack> after the previous program ended, the guest's kernel
 # is stuck: the watchdog stops QEMU (<outdir>/qemu.pid, written by
-# scripts/run-guest.sh) and says why on stderr. It returns when the guest
+# scripts/run-guest.sh) and says why on stderr. A soft lockup or RCU stall
+# on the console cuts the wait to a minute. It returns when the guest
 # reaches its end or QEMU is gone.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -55,6 +56,18 @@ while kill -0 "$pid" 2>/dev/null; do
 		BPFRB-EXIT)
 			exit 0 ;;
 		esac
+	fi
+	# A CPU stuck in the kernel (soft lockup, RCU stall) rarely comes back:
+	# give the guest one more minute from the first such report, not the
+	# rest of the program's limit.
+	stalls=$(grep -a -c -E 'soft lockup - CPU|rcu_.*detected stalls' "$outdir/console.log" 2>/dev/null || true)
+	if [ "${stalls:-0}" -gt "${seen_stalls:-0}" ]; then
+		seen_stalls=$stalls
+		soon=$(($(date +%s) + 60))
+		if [ "$soon" -lt "$deadline" ]; then
+			deadline=$soon
+			what="$what after a CPU lockup in the kernel"
+		fi
 	fi
 	if [ "$(date +%s)" -gt "$deadline" ]; then
 		say "watchdog: gave up waiting for $what: the guest looks hung, stopping it"
