@@ -56,7 +56,10 @@
  * the kthread runs on the first online CPU and targets the second, where
  * the NMIs land at random points of whatever runs there: with
  * PROD_KTHREADS, a producer that holds the ring's lock part of the time,
- * so that the NMI's trylock sometimes fails (ENODEV with one CPU).
+ * so that the NMI's trylock sometimes fails (ENODEV with one CPU). It
+ * raises NMIs only while another producer counted as running (kthreads,
+ * hrtimer, softirq) runs: the NMI producer's attempts are then nmi_raised,
+ * at most `records`, not `records`.
  */
 #define BPFRB_TEST_NMI_REMOTE		0x1U
 

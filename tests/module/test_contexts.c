@@ -21,6 +21,7 @@
 #include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
@@ -36,7 +37,9 @@
 
 #define DEFAULT_SOFTIRQ_BATCH	16
 /* How long the raiser waits for its NMI before giving up. */
-#define NMI_WAIT_US		1000000
+#define NMI_WAIT_NS		NSEC_PER_SEC
+/* ... spinning at first, then sleeping so that its CPU's producers run. */
+#define NMI_SPIN_US		20
 
 /* softirq: a batch per jiffy; a full ring waits for the next expiry. */
 static void softirq_producer(struct timer_list *t)
@@ -96,14 +99,31 @@ static int nmi_producer(unsigned int type, struct pt_regs *regs)
 
 static bool nmi_wait_handled(atomic_t *pending)
 {
+	u64 deadline = ktime_get_ns() + NMI_WAIT_NS;
 	unsigned int us;
 
-	for (us = 0; us < NMI_WAIT_US; us++) {
+	for (us = 0; us < NMI_SPIN_US; us++) {
 		if (!atomic_read_acquire(pending))
 			return true;
 		udelay(1);
 	}
+	while (ktime_get_ns() < deadline) {
+		if (!atomic_read_acquire(pending))
+			return true;
+		usleep_range(10, 20);
+	}
 	return !atomic_read_acquire(pending);
+}
+
+/*
+ * REMOTE: the NMIs are meant to land on busy producers, which end long
+ * before as many NMIs are raised; raising stops when the raiser is the
+ * last producer running (kthreads, hrtimer, softirq count).
+ */
+static bool nmi_others_done(struct produce_run *run)
+{
+	return (run->arg->nmi_flags & BPFRB_TEST_NMI_REMOTE) &&
+	       atomic_read(&run->running) <= 1;
 }
 
 /* The kthread that raises the NMIs, bound to the first online CPU. */
@@ -113,8 +133,14 @@ static int nmi_raiser(void *data)
 	struct test_producer *p = &run->prod[BPFRB_TEST_ID_NMI];
 	atomic_t *pending = per_cpu_ptr(&nmi_pending, run->nmi_cpu);
 
+	/*
+	 * Its waits sleep so that its CPU's producers run meanwhile; FIFO so
+	 * that it gets the CPU back from them as soon as it wakes up.
+	 */
+	sched_set_fifo_low(current);
 	while (p->next_seq < run->arg->records) {
-		if (READ_ONCE(run->stop) || kthread_should_stop())
+		if (READ_ONCE(run->stop) || kthread_should_stop() ||
+		    nmi_others_done(run))
 			break;
 		atomic_inc(pending);
 		run->nmi_raised++;

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * timeout: 300
+ *
+ * The exported API from softirq (a timer_list) and NMI (NMIs the test
+ * module raises, one attempt each), alone and against the other contexts:
+ * every attempt is produced, dropped or discarded, what was produced is
+ * consumed once, intact and in order per producer, the ring's INFO counts
+ * match, and each producer ran in the context it claims. With NMIs landing
+ * on a CPU whose producer takes the ring's lock, the NMI's trylock fails
+ * sometimes: those drops, and only those, are counted.
+ */
+#include "kselftest_harness.h"
+#include "core_consume.h"
+
+FIXTURE(contexts) {
+	int tfd;
+	struct core_ring ring;
+};
+
+FIXTURE_SETUP(contexts)
+{
+	self->ring.fd = -1;
+	self->tfd = testmod_open();
+	if (self->tfd < 0)
+		SKIP(return, "%s: %s", BPFRB_TEST_DEVICE, strerror(-self->tfd));
+}
+
+FIXTURE_TEARDOWN(contexts)
+{
+	core_ring_close(&self->ring);
+	if (self->tfd >= 0)
+		close(self->tfd);
+}
+
+struct run_result {
+	struct bpfrb_test_produce arg;
+	struct record_check check;
+	struct bpfrb_info info;
+	int ret;			/* PRODUCE's: 0 or -errno */
+};
+
+/* PRODUCE in a thread while this one consumes; 0, or PRODUCE's -errno. */
+static int run_producers(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(contexts) *self,
+			 const struct bpfrb_test_produce *arg,
+			 struct run_result *res)
+{
+	struct producer_thread pt = { .tfd = self->tfd, .arg = *arg };
+
+	memset(res, 0, sizeof(*res));
+	res->check.discard_every = arg->discard_every;
+	pt.arg.ring_id = self->ring.id;
+	EXPECT_EQ(0, producer_thread_start(&pt));
+	EXPECT_LE(0, consume_while_producing(&self->ring, &pt, &res->check));
+	res->ret = producer_thread_join(&pt);
+	res->arg = pt.arg;
+	EXPECT_EQ(0, core_info(self->ring.fd, &res->info));
+	return res->ret;
+}
+
+/* What holds for every run: each attempt and each record accounted for. */
+static void check_accounting(struct __test_metadata *_metadata,
+			     const struct run_result *res)
+{
+	const struct bpfrb_test_produce *a = &res->arg;
+	__u64 produced = produce_sum(a, 0);
+	__u64 dropped = produce_sum(a, 1);
+	__u64 discarded = produce_sum(a, 2);
+	__u32 i;
+
+	for (i = 0; i < BPFRB_TEST_MAX_PRODUCERS; i++) {
+		const struct bpfrb_test_counts *c = &a->counts[i];
+
+		if (i >= a->nr_producers || !c->active) {
+			EXPECT_EQ(0ULL, res->check.consumed[i]) TH_LOG("producer %u", i);
+			continue;
+		}
+		/* NMI_REMOTE: one attempt per NMI raised, while others ran. */
+		if (i == BPFRB_TEST_ID_NMI &&
+		    (a->nmi_flags & BPFRB_TEST_NMI_REMOTE)) {
+			EXPECT_EQ(a->nmi_raised,
+				  c->produced + c->dropped + c->discarded);
+			EXPECT_GE(a->records, a->nmi_raised);
+		} else {
+			EXPECT_EQ(a->records,
+				  c->produced + c->dropped + c->discarded)
+				TH_LOG("producer %u", i);
+		}
+		EXPECT_EQ(c->produced, res->check.consumed[i])
+			TH_LOG("producer %u", i);
+		TH_LOG("producer %u: produced %llu dropped %llu discarded %llu",
+		       i, (unsigned long long)c->produced,
+		       (unsigned long long)c->dropped,
+		       (unsigned long long)c->discarded);
+	}
+	EXPECT_EQ(0ULL, res->check.corrupt);
+	EXPECT_EQ(0ULL, res->check.out_of_order);
+	EXPECT_EQ(0ULL, res->check.foreign);
+	EXPECT_EQ(0ULL, res->check.discarded_seen);
+	EXPECT_EQ(0U, a->wrong_context);
+	EXPECT_EQ(produced, res->check.total);
+	EXPECT_EQ(produced, res->info.records);
+	EXPECT_EQ(dropped, res->info.drops);
+	EXPECT_EQ(discarded, res->info.discards);
+	EXPECT_EQ(res->info.producer_pos, res->info.consumer_pos);
+}
+
+/* The NMI producer: SKIP when the guest does not deliver the NMIs raised. */
+#define SKIP_IF_NMI_UNSUPPORTED(res)					\
+	do {								\
+		if ((res)->ret == -EOPNOTSUPP)				\
+			SKIP(return, "NMI producer: not built (no x86 local APIC)"); \
+		if ((res)->ret == -ENODEV)				\
+			SKIP(return, "NMI_REMOTE needs two online CPUs"); \
+		if (!(res)->ret && (res)->arg.nmi_unanswered)		\
+			SKIP(return, "an NMI IPI raised by the test module was not delivered within 1 s (%llu raised)", \
+			     (unsigned long long)(res)->arg.nmi_raised); \
+	} while (0)
+
+TEST_F_TIMEOUT(contexts, softirq_producer_alone_loses_nothing, 120)
+{
+	const __u64 records = 4000;
+	struct bpfrb_test_produce arg;
+	struct run_result res;
+	const struct bpfrb_test_counts *c = &res.arg.counts[BPFRB_TEST_ID_SOFTIRQ];
+
+	/* 4000 records of at most 72 bytes cannot fill 1 MiB: no drop. */
+	ASSERT_EQ(0, core_ring_open(&self->ring, 1 << 20, NULL));
+	testmod_produce_init(&arg, 0, BPFRB_TEST_PROD_SOFTIRQ, records, 64);
+	arg.flags = BPFRB_TEST_PRODUCE_VARY_SIZE;
+	arg.softirq_batch = 8;
+	ASSERT_EQ(0, run_producers(_metadata, self, &arg, &res));
+	check_accounting(_metadata, &res);
+	ASSERT_EQ(BPFRB_TEST_ID_SOFTIRQ + 1U, res.arg.nr_producers);
+	ASSERT_EQ(1U, c->active);
+	ASSERT_EQ(records, c->produced);
+	ASSERT_EQ(records, res.check.consumed[BPFRB_TEST_ID_SOFTIRQ]);
+	ASSERT_EQ(0ULL, res.arg.nmi_raised);
+}
+
+TEST_F_TIMEOUT(contexts, nmi_producer_alone_one_record_per_nmi, 120)
+{
+	const __u64 records = 3000;
+	struct bpfrb_test_produce arg;
+	struct run_result res;
+	const struct bpfrb_test_counts *c = &res.arg.counts[BPFRB_TEST_ID_NMI];
+
+	/* Nothing else takes the lock and the ring cannot fill: no drop. */
+	ASSERT_EQ(0, core_ring_open(&self->ring, 1 << 20, NULL));
+	testmod_produce_init(&arg, 0, BPFRB_TEST_PROD_NMI, records, 64);
+	arg.flags = BPFRB_TEST_PRODUCE_VARY_SIZE;
+	run_producers(_metadata, self, &arg, &res);
+	SKIP_IF_NMI_UNSUPPORTED(&res);
+	ASSERT_EQ(0, res.ret);
+	check_accounting(_metadata, &res);
+	ASSERT_EQ(BPFRB_TEST_ID_NMI + 1U, res.arg.nr_producers);
+	ASSERT_EQ(records, res.arg.nmi_raised);
+	ASSERT_EQ(records, c->produced);
+	ASSERT_EQ(0ULL, c->dropped);
+	ASSERT_EQ(records, res.check.consumed[BPFRB_TEST_ID_NMI]);
+	TH_LOG("%llu NMIs raised, %llu records",
+	       (unsigned long long)res.arg.nmi_raised,
+	       (unsigned long long)c->produced);
+}
+
+/*
+ * NMIs sent to the second CPU while a kthread bound there (and the calling
+ * thread and the other kthreads) produce in a loop, so that some NMIs
+ * interrupt a holder of the ring's lock, on their own CPU or the other.
+ * The ring holds every record of the run, so no reservation can fail for
+ * lack of space: every drop is an NMI's failed trylock, and the other
+ * producers drop nothing.
+ */
+TEST_F_TIMEOUT(contexts, nmi_interrupting_lock_holders_drops_exactly_counted, 200)
+{
+	const __u64 records = 30000;
+	struct bpfrb_test_produce arg;
+	struct run_result res;
+	const struct bpfrb_test_counts *nmi = &res.arg.counts[BPFRB_TEST_ID_NMI];
+	__u64 room = 4 << 20, need;
+	__u32 i;
+
+	/* Header-only records: the producers spend their time reserving. */
+	need = (sysconf(_SC_NPROCESSORS_ONLN) + 2) * records * (24 + 8);
+	if (need > room)
+		SKIP(return, "too many CPUs for a ring that cannot fill");
+	ASSERT_EQ(0, core_ring_open(&self->ring, room, NULL));
+	testmod_produce_init(&arg, 0, BPFRB_TEST_PROD_NMI |
+			     BPFRB_TEST_PROD_KTHREADS | BPFRB_TEST_PROD_PROCESS,
+			     records, 24);
+	arg.nmi_flags = BPFRB_TEST_NMI_REMOTE;
+	run_producers(_metadata, self, &arg, &res);
+	SKIP_IF_NMI_UNSUPPORTED(&res);
+	ASSERT_EQ(0, res.ret);
+	check_accounting(_metadata, &res);
+	for (i = 0; i < BPFRB_TEST_ID_NMI; i++)
+		ASSERT_EQ(0ULL, res.arg.counts[i].dropped) TH_LOG("producer %u", i);
+	ASSERT_EQ(nmi->dropped, res.info.drops);
+	/* NMI records arrive, and some NMIs found the lock taken. */
+	ASSERT_LT(0ULL, res.check.consumed[BPFRB_TEST_ID_NMI]);
+	ASSERT_LT(0ULL, nmi->dropped);
+	TH_LOG("NMI: %llu raised, %llu produced, %llu dropped (lock held)",
+	       (unsigned long long)res.arg.nmi_raised,
+	       (unsigned long long)nmi->produced,
+	       (unsigned long long)nmi->dropped);
+}
+
+/* Every context at once into a small ring: drops for lack of space too. */
+TEST_F_TIMEOUT(contexts, all_contexts_small_ring_account_for_every_record, 200)
+{
+	const __u64 records = 4000;
+	struct bpfrb_test_produce arg;
+	struct run_result res;
+	__u32 id, active = 0;
+
+	ASSERT_EQ(0, core_ring_open(&self->ring, 16 * sysconf(_SC_PAGESIZE), NULL));
+	testmod_produce_init(&arg, 0, BPFRB_TEST_PROD_ALL |
+			     BPFRB_TEST_PROD_SOFTIRQ | BPFRB_TEST_PROD_NMI,
+			     records, 200);
+	arg.flags = BPFRB_TEST_PRODUCE_VARY_SIZE;
+	arg.discard_every = 7;
+	arg.hrtimer_period_ns = 10000;
+	run_producers(_metadata, self, &arg, &res);
+	SKIP_IF_NMI_UNSUPPORTED(&res);
+	ASSERT_EQ(0, res.ret);
+	check_accounting(_metadata, &res);
+	for (id = 0; id < res.arg.nr_producers; id++)
+		active += res.arg.counts[id].active;
+	/* process, hrtimer, a kthread, softirq, NMI */
+	ASSERT_LE(5U, active);
+	ASSERT_EQ(1U, res.arg.counts[BPFRB_TEST_ID_SOFTIRQ].active);
+	ASSERT_EQ(1U, res.arg.counts[BPFRB_TEST_ID_NMI].active);
+	ASSERT_LT(0ULL, res.check.consumed[BPFRB_TEST_ID_SOFTIRQ]);
+	ASSERT_LT(0ULL, res.check.consumed[BPFRB_TEST_ID_NMI]);
+}
+
+TEST_F(contexts, nmi_flags_without_nmi_producer_einval)
+{
+	struct bpfrb_test_produce arg;
+
+	ASSERT_EQ(0, core_ring_open(&self->ring, 1 << 16, NULL));
+	testmod_produce_init(&arg, self->ring.id, BPFRB_TEST_PROD_PROCESS, 1, 64);
+	arg.nmi_flags = BPFRB_TEST_NMI_REMOTE;
+	ASSERT_EQ(-EINVAL, testmod_produce(self->tfd, &arg));
+	arg.nmi_flags = 0;
+	arg.softirq_batch = 4;
+	ASSERT_EQ(-EINVAL, testmod_produce(self->tfd, &arg));
+}
+
+TEST_F(contexts, unknown_nmi_flag_einval)
+{
+	struct bpfrb_test_produce arg;
+
+	ASSERT_EQ(0, core_ring_open(&self->ring, 1 << 16, NULL));
+	testmod_produce_init(&arg, self->ring.id, BPFRB_TEST_PROD_NMI, 1, 64);
+	arg.nmi_flags = 0x2;
+	ASSERT_EQ(-EINVAL, testmod_produce(self->tfd, &arg));
+	testmod_produce_init(&arg, self->ring.id, 0x20, 1, 64);
+	ASSERT_EQ(-EINVAL, testmod_produce(self->tfd, &arg));
+}
+
+TEST_HARNESS_MAIN
