@@ -45,8 +45,7 @@ static u64 bpfrb_rec_len(u32 len)
  * stopping at the first busy one. Headers of kernel rings are read-only
  * to user space, so their lengths can be trusted. Called under rb->lock.
  */
-static unsigned long bpfrb_advance_pending(struct bpfrb *rb,
-					   unsigned long prod_pos)
+static void bpfrb_advance_pending(struct bpfrb *rb, unsigned long prod_pos)
 {
 	unsigned long pend_pos = rb->pending_pos;
 
@@ -60,13 +59,35 @@ static unsigned long bpfrb_advance_pending(struct bpfrb *rb,
 		pend_pos += bpfrb_rec_len(len);
 	}
 	rb->pending_pos = pend_pos;
-	return pend_pos;
+}
+
+/*
+ * Whether [prod, new_prod) may be handed out. Called under rb->lock.
+ *
+ * pending_pos is first checked as producers last left it and advanced only
+ * when that says no: advancing reads the header of every record committed
+ * since, so while the ring has room a reservation reads none. A stale
+ * pending_pos is an older, smaller one: the lazy check is only ever
+ * stricter than a fresh one.
+ */
+static bool bpfrb_has_room(struct bpfrb *rb, unsigned long prod_pos,
+			   unsigned long new_prod_pos)
+{
+	u64 size = bpfrb_size(rb);
+	/* Pairs with the consumer's smp_store_release() of consumer_pos. */
+	unsigned long cons_pos = smp_load_acquire(&rb->consumer_pos);
+
+	if (new_prod_pos - cons_pos > size)
+		return false;
+	if (new_prod_pos - rb->pending_pos > size)
+		bpfrb_advance_pending(rb, prod_pos);
+	return new_prod_pos - rb->pending_pos <= size;
 }
 
 /* Returns the sample, or NULL with *err = -E2BIG or -EAGAIN (a drop). */
 static void *__bpfrb_reserve(struct bpfrb *rb, u64 size, int *err)
 {
-	unsigned long cons_pos, pend_pos, prod_pos, new_prod_pos, flags;
+	unsigned long prod_pos, new_prod_pos, flags;
 	struct bpfrb_hdr *hdr;
 	u64 len;
 
@@ -90,14 +111,9 @@ static void *__bpfrb_reserve(struct bpfrb *rb, u64 size, int *err)
 		raw_spin_lock_irqsave(&rb->lock, flags);
 	}
 
-	/* Pairs with the consumer's smp_store_release() of consumer_pos. */
-	cons_pos = smp_load_acquire(&rb->consumer_pos);
 	prod_pos = rb->producer_pos;
 	new_prod_pos = prod_pos + len;
-	pend_pos = bpfrb_advance_pending(rb, prod_pos);
-
-	if (new_prod_pos - cons_pos > bpfrb_size(rb) ||
-	    new_prod_pos - pend_pos > bpfrb_size(rb)) {
+	if (!bpfrb_has_room(rb, prod_pos, new_prod_pos)) {
 		raw_spin_unlock_irqrestore(&rb->lock, flags);
 		*err = -EAGAIN;
 		goto drop;

@@ -11,20 +11,45 @@
 #include "internal.h"
 
 /*
- * Publish how far we consumed. The release store orders our reads of the
- * records before the producer may overwrite them (pairs with the kernel's
- * smp_load_acquire() of consumer_pos when it reserves). The full barrier
- * orders that store before our next read of producer_pos and of the next
- * header: the kernel's commit does the mirror image (xchg() on the header,
- * a full barrier, then reads consumer_pos to decide whether to wake us).
- * Without it both sides could read the other's old value: we would see
- * the record still busy and go to sleep, and the kernel would see us
- * behind it and not wake us; the wakeup would be lost.
+ * Ordering with the kernel's producers.
+ *
+ * consumer_pos is published with a release store after every record, as
+ * libbpf does: it orders our reads of the record before the producer may
+ * overwrite it (pairs with the kernel's smp_load_acquire() of consumer_pos
+ * when it reserves).
+ *
+ * Before we conclude that there is nothing more to read - the next record
+ * is busy, or producer_pos has not moved - a full barrier orders our last
+ * store of consumer_pos before that final look. The kernel's commit does
+ * the mirror image: xchg() on the header (a full barrier), then it reads
+ * consumer_pos to decide whether to wake us. Without the barrier both
+ * sides could read the other's old value: we would see the record busy
+ * and go to sleep, the kernel would see us behind it and not wake us, and
+ * the wakeup would be lost. With it, either we see the commit or the
+ * kernel sees us caught up. The barrier is paid once per pass, not once
+ * per record.
  */
-static void publish_consumer_pos(struct bpfrb_map *m, unsigned long pos)
+static bool nothing_more(struct bpfrb_map *m, unsigned long cons)
 {
-	smp_store_release(m->consumer_pos, pos);
 	smp_mb();
+	/* Pairs with smp_store_release() of producer_pos in the kernel's reserve. */
+	return smp_load_acquire(m->producer_pos) == cons;
+}
+
+/* The header's len once committed or discarded; BUSY after a last look. */
+static __u32 record_len(__u32 *hdr)
+{
+	/*
+	 * Pairs with the xchg() that commits or discards the record: once
+	 * BUSY is clear the payload is complete.
+	 */
+	__u32 len = smp_load_acquire(hdr);
+
+	if (len & BPFRB_BUSY_BIT) {
+		smp_mb();	/* see nothing_more() */
+		len = smp_load_acquire(hdr);
+	}
+	return len;
 }
 
 /*
@@ -35,48 +60,43 @@ int64_t bpfrb_ring_process(struct bpfrb_ring *r, size_t n)
 {
 	struct bpfrb_map *m = &r->map;
 	unsigned long cons, prod;
-	bool progress;
 	int64_t cnt = 0;
+	char *rec;
 	__u32 len;
-	void *hdr;
 	int err;
 
 	if (!n)
 		return 0;
 	/* We are the only writer of consumer_pos; this reads our own last store. */
 	cons = smp_load_acquire(m->consumer_pos);
-	do {
-		progress = false;
+	for (;;) {
 		/* Pairs with smp_store_release() of producer_pos in the kernel's reserve. */
 		prod = smp_load_acquire(m->producer_pos);
+		if (prod == cons && nothing_more(m, cons))
+			return cnt;
+
 		while (cons < prod) {
-			hdr = (char *)m->data + (cons & m->mask);
-			/*
-			 * Pairs with the xchg() that commits or discards the
-			 * record: once BUSY is clear the payload is complete.
-			 */
-			len = smp_load_acquire((__u32 *)hdr);
+			rec = (char *)m->data + (cons & m->mask);
+			len = record_len((__u32 *)rec);
 			if (len & BPFRB_BUSY_BIT)
 				return cnt;
 
-			progress = true;
 			cons += bpfrb_record_span(len);
 			if (!(len & BPFRB_DISCARD_BIT)) {
-				err = r->sample_cb(r->ctx, (char *)hdr + BPFRB_HDR_SZ,
+				err = r->sample_cb(r->ctx, rec + BPFRB_HDR_SZ,
 						   len & ~(BPFRB_BUSY_BIT | BPFRB_DISCARD_BIT));
 				if (err < 0) {
 					/* This record is consumed: the callback saw it. */
-					publish_consumer_pos(m, cons);
+					smp_store_release(m->consumer_pos, cons);
 					return err;
 				}
 				cnt++;
 			}
-			publish_consumer_pos(m, cons);
+			smp_store_release(m->consumer_pos, cons);
 			if ((size_t)cnt >= n)
 				return cnt;
 		}
-	} while (progress);
-	return cnt;
+	}
 }
 
 static int cap_count(int64_t cnt)
