@@ -58,8 +58,8 @@
  * PROD_KTHREADS, a producer that holds the ring's lock part of the time,
  * so that the NMI's trylock sometimes fails (ENODEV with one CPU). It
  * raises NMIs only while another producer counted as running (kthreads,
- * hrtimer, softirq) runs: the NMI producer's attempts are then nmi_raised,
- * at most `records`, not `records`.
+ * hrtimer, softirq) runs, and EINVAL without one: the NMI producer's
+ * attempts are then nmi_raised, at most `records`, not `records`.
  */
 #define BPFRB_TEST_NMI_REMOTE		0x1U
 

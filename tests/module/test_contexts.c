@@ -238,6 +238,11 @@ int test_contexts_check(const struct bpfrb_test_produce *arg)
 		return -EINVAL;
 	if (arg->nmi_flags && !(arg->producers & BPFRB_TEST_PROD_NMI))
 		return -EINVAL;
+	/* REMOTE raises only while one of these runs. */
+	if ((arg->nmi_flags & BPFRB_TEST_NMI_REMOTE) &&
+	    !(arg->producers & (BPFRB_TEST_PROD_KTHREADS |
+				BPFRB_TEST_PROD_HRTIMER | BPFRB_TEST_PROD_SOFTIRQ)))
+		return -EINVAL;
 	if (arg->softirq_batch && !(arg->producers & BPFRB_TEST_PROD_SOFTIRQ))
 		return -EINVAL;
 	return 0;

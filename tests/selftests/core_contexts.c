@@ -312,6 +312,11 @@ TEST_F(contexts, unknown_nmi_flag_einval)
 	testmod_produce_init(&arg, self->ring.id, BPFRB_TEST_PROD_NMI, 1, 64);
 	arg.nmi_flags = 0x2;
 	ASSERT_EQ(-EINVAL, testmod_produce(self->tfd, &arg));
+	/* REMOTE with nothing for its NMIs to interrupt. */
+	testmod_produce_init(&arg, self->ring.id, BPFRB_TEST_PROD_NMI |
+			     BPFRB_TEST_PROD_PROCESS, 1, 64);
+	arg.nmi_flags = BPFRB_TEST_NMI_REMOTE;
+	ASSERT_EQ(-EINVAL, testmod_produce(self->tfd, &arg));
 	testmod_produce_init(&arg, self->ring.id, 0x20, 1, 64);
 	ASSERT_EQ(-EINVAL, testmod_produce(self->tfd, &arg));
 }
