@@ -130,6 +130,12 @@ int bpfrb_registry_walk(bpfrb_ring_fn fn, void *ctx);
 #define bpfrb_for_each_ring(fn, ctx)	bpfrb_registry_walk(fn, ctx)
 void bpfrb_registry_exit(void);
 
+/*
+ * produce.c: bpfrb_reserve() for a kernel ring, for producers that may run
+ * inside this CPU's own reserve (probe handlers): never waits for long on
+ * the ring lock, a lock it cannot get is a drop.
+ */
+void *bpfrb_reserve_nested(struct bpfrb *rb, u64 size);
 /* produce.c: a consistent-enough snapshot for INFO and listings. */
 void bpfrb_fill_info(struct bpfrb *rb, struct bpfrb_info *info);
 

@@ -84,8 +84,42 @@ static bool bpfrb_has_room(struct bpfrb *rb, unsigned long prod_pos,
 	return new_prod_pos - rb->pending_pos <= size;
 }
 
+/*
+ * Rounds of trylock a nested producer makes before it gives up: far longer
+ * than any holder on another CPU keeps the lock, short enough that a
+ * handler running inside this CPU's own critical section returns soon.
+ */
+#define BPFRB_NESTED_LOCK_TRIES	65536
+
+/*
+ * Takes rb->lock with interrupts disabled; false (a drop) when it must not
+ * wait for it:
+ *  - in NMI, which may have interrupted a holder of the lock on this CPU,
+ *    only one try;
+ *  - for a nested producer (a probe handler: the probed function may be
+ *    called from inside this CPU's critical section, by lockdep or a
+ *    sanitizer hook), a bounded number of tries.
+ */
+static bool bpfrb_lock(struct bpfrb *rb, unsigned long *flags, bool nested)
+{
+	unsigned int tries;
+
+	if (in_nmi())
+		return raw_spin_trylock_irqsave(&rb->lock, *flags);
+	if (!nested) {
+		raw_spin_lock_irqsave(&rb->lock, *flags);
+		return true;
+	}
+	for (tries = 0; tries < BPFRB_NESTED_LOCK_TRIES; tries++) {
+		if (raw_spin_trylock_irqsave(&rb->lock, *flags))
+			return true;
+		cpu_relax();
+	}
+	return false;
+}
+
 /* Returns the sample, or NULL with *err = -E2BIG or -EAGAIN (a drop). */
-static void *__bpfrb_reserve(struct bpfrb *rb, u64 size, int *err)
+static void *__bpfrb_reserve(struct bpfrb *rb, u64 size, bool nested, int *err)
 {
 	unsigned long prod_pos, new_prod_pos, flags;
 	struct bpfrb_hdr *hdr;
@@ -98,17 +132,9 @@ static void *__bpfrb_reserve(struct bpfrb *rb, u64 size, int *err)
 	}
 	len = round_up(size + BPFRB_HDR_SZ, 8);
 
-	/*
-	 * An NMI may have interrupted a holder of the lock on this CPU:
-	 * spinning would deadlock, so NMI only tries.
-	 */
-	if (in_nmi()) {
-		if (!raw_spin_trylock_irqsave(&rb->lock, flags)) {
-			*err = -EAGAIN;
-			goto drop;
-		}
-	} else {
-		raw_spin_lock_irqsave(&rb->lock, flags);
+	if (!bpfrb_lock(rb, &flags, nested)) {
+		*err = -EAGAIN;
+		goto drop;
 	}
 
 	prod_pos = rb->producer_pos;
@@ -143,9 +169,16 @@ void *bpfrb_reserve(struct bpfrb *rb, u64 size, u64 flags)
 
 	if (flags || rb->type != BPFRB_TYPE_KERNEL)
 		return NULL;
-	return __bpfrb_reserve(rb, size, &err);
+	return __bpfrb_reserve(rb, size, false, &err);
 }
 EXPORT_SYMBOL_BPFRB(bpfrb_reserve);
+
+void *bpfrb_reserve_nested(struct bpfrb *rb, u64 size)
+{
+	int err;
+
+	return __bpfrb_reserve(rb, size, true, &err);
+}
 
 /* The ring is found from the header alone (see ring.c). */
 static struct bpfrb *bpfrb_from_hdr(struct bpfrb_hdr *hdr)
@@ -203,7 +236,7 @@ int bpfrb_output(struct bpfrb *rb, const void *data, u64 size, u64 flags)
 	if (rb->type != BPFRB_TYPE_KERNEL)
 		return -EINVAL;
 
-	sample = __bpfrb_reserve(rb, size, &err);
+	sample = __bpfrb_reserve(rb, size, false, &err);
 	if (!sample)
 		return err;
 	memcpy(sample, data, size);
