@@ -46,7 +46,7 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-$(MAKE) -C userspace clean
 	-$(MAKE) -C tests clean
-	rm -rf build
+	rm -rf build dkms.conf
 
 # DKMS and Debian packages (docs/PACKAGING.md). dkms-install builds and
 # installs bpfrb.ko for $(KVER) (or DKMS_KERNELS="kver... | all"), never

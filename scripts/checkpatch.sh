@@ -26,7 +26,10 @@ if [ ! -x "$tool/checkpatch.pl" ] || [ "$tarball" -nt "$tool/checkpatch.pl" ]; t
 fi
 
 cd "$TOP"
-mapfile -t files < <(ls src/*.[ch] tests/module/*.[ch] 2>/dev/null; find include -type f | sort)
+# Every tracked kernel source: the module, the test module, the bench
+# module and the headers (never kbuild's generated *.mod.c).
+mapfile -t files < <(git ls-files 'src/*.[ch]' 'tests/module/*.[ch]' \
+	'bench/kmod/*.[ch]' 'include/*')
 [ ${#files[@]} -gt 0 ] || die "no files to check"
 
 # One run per file: checkpatch's verdict and summary are per file, and a
