@@ -82,10 +82,14 @@ rm -f "$outdir/qemu.pid"
 # multi-threaded TCG, a vCPU intermittently ran stale code at a function
 # the other vCPU had just patched (kprobe arm/disarm through text_poke):
 # an instruction fetch at 0 or an endless int3 retry at the probed entry,
-# in 3 runs of 3 of the kprobe tests on 6.12, and in none of 3 with
-# thread=single, which was also faster on this 2-core host. Two vCPUs are
-# still emulated, interleaved by one host thread. The benchmarks keep
-# multi-threaded TCG: they measure parallel producers and consumers.
+# in 8 runs of 9 of the kprobe tests on 6.12, and in none of 8 with
+# thread=single, which was no slower on this 2-core host. The kernel's own
+# tracefs kprobes, with no bpfrb probe attached, crash the same way under
+# multi-threaded TCG (3 runs of 4), so the bug is the emulator's: a stale
+# translation of patched kernel text. Two vCPUs are still emulated,
+# interleaved by one host thread, so fine-grained cross-CPU races get less
+# exercise here. The benchmarks keep multi-threaded TCG: they measure
+# parallel producers and consumers.
 timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 	-accel "${GUEST_ACCEL:-tcg,thread=single}" -cpu max \
 	-smp "${GUEST_SMP:-2}" -m "${GUEST_MEM:-1G}" \

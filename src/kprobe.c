@@ -127,7 +127,11 @@ static int bpfrb_kretprobe_hit(struct kretprobe_instance *ri,
 	struct kretprobe *krp = get_kretprobe(ri);
 	struct bpfrb_probe *p;
 
-	/* NULL once the probe is being unregistered. */
+	/*
+	 * Defensive only: with rethook (x86 6.1, 6.12) this is never NULL;
+	 * unregister_kretprobe() clears the rethook's handler and waits a
+	 * grace period, so no handler runs after it returns.
+	 */
 	if (!krp)
 		return 0;
 	p = container_of(krp, struct bpfrb_probe, krp);
