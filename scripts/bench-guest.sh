@@ -15,7 +15,7 @@
 rounds=${BENCH_ROUNDS:-1}
 sets=" ${BENCH_SETS:-modes two cost sizes} "
 secs=${BENCH_SECONDS:-5}
-ko=/bench/bpfrb_bench.ko
+ko=${BENCH_KMOD:-/bench/bpfrb_bench.ko}
 B=/bench/rbbench
 
 run() {

@@ -12,8 +12,12 @@
 #   -d   measured seconds per run (default 5, after a 1 s warm-up)
 #   -b   boots (default 1); every boot is reported on its own and the
 #        report also gives the median over boots of each ratio
-#   -M   a bpfrb build dir (bpfrb.ko and Module.symvers) to measure instead of the tree's: a design change
-#        is measured before and after this way (docs/BENCHMARKS.md)
+#   -M   a bpfrb build dir (bpfrb.ko and Module.symvers) to measure instead of the tree's
+#   -B   a bpfrb build dir to measure as "before", in the same boot: every
+#        round runs the matrix with the tree's bpfrb.ko (or -M's), then
+#        with this one (rmmod/insmod between), each next to its own BPF
+#        runs; reported to <out>/before/ and side by side. How a design
+#        change is measured (docs/BENCHMARKS.md): within one boot.
 #   -o   output dir (default build/bench)
 #   -s   parts of the matrix, e.g. "cost sizes" (default: all; see
 #        scripts/bench-guest.sh)
@@ -24,14 +28,15 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kernel=6.1 rounds=1 secs=5 boots=1 moddir= outdir= sets=
-while getopts k:r:d:b:M:o:s: opt; do
+kernel=6.1 rounds=1 secs=5 boots=1 moddir= outdir= sets= beforedir=
+while getopts k:r:d:b:M:B:o:s: opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	r) rounds=$OPTARG ;;
 	d) secs=$OPTARG ;;
 	b) boots=$OPTARG ;;
 	M) moddir=$(cd "$OPTARG" && pwd) ;;
+	B) beforedir=$(cd "$OPTARG" && pwd) ;;
 	o) outdir=$OPTARG ;;
 	s) sets=$OPTARG ;;
 	*) sed -n '4,25p' "$0" >&2; exit 2 ;;
@@ -71,30 +76,54 @@ install -m 755 "$TOP/scripts/bench-init.sh" "$stage/init"
 install -m 755 "$TOP/scripts/bench-guest.sh" "$stage/bench/bench-guest.sh"
 cp "$moddir/bpfrb.ko" "$BUILD/bench/rbbench" "$BUILD/bench/memcpy_bw" \
 	"$BUILD/bench/$rel/bpfrb_bench.ko" "$stage/bench/"
+if [ -n "$beforedir" ]; then
+	# The bench module binds to bpfrb's exports by CRCs computed over
+	# struct bpfrb too: the "before" build gets a bench module of its own.
+	make -s -C "$TOP/bench" KVER="$rel" SYMVERS="$beforedir/Module.symvers" \
+		KMOD_OUT="$out/before" module
+	mkdir -p "$stage/bench/before"
+	cp "$beforedir/bpfrb.ko" "$out/before/bpfrb_bench.ko" "$stage/bench/before/"
+fi
 printf 'export BENCH_ROUNDS=%q\nexport BENCH_SECONDS=%q\nexport BENCH_SETS=%q\n' \
 	"$rounds" "$secs" "$sets" >"$stage/bench/env"
 (cd "$stage" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -1) \
 	>"$out/initramfs.cpio.gz"
 rm -rf "$stage"
 
-# A round is about 55 runs of secs + 3 seconds each; leave room.
-limit=$((120 + rounds * 60 * (secs + 4)))
-logs=()
+# A round is about 55 runs of secs + 3 seconds each (twice with -B);
+# leave room.
+passes=1
+[ -z "$beforedir" ] || passes=2
+limit=$((120 + passes * rounds * 60 * (secs + 4)))
+logs=() before_logs=()
 for boot in $(seq 1 "$boots"); do
 	log=$out/boot$boot.log
+	before_log=$out/before$boot.log
 	say "  BENCH   $rel boot $boot/$boots (${rounds} round(s), ${secs}s runs, up to ${limit}s)"
 	: >"$log"
-	# TCG only, as every guest of this project; ttyS1 carries the results.
+	: >"$before_log"
+	# TCG only, as every guest of this project; ttyS1 carries the
+	# results, ttyS2 those of the -B build.
 	timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 		-accel tcg -cpu max -smp 2 -m 1G \
 		-nodefaults -display none -no-reboot \
 		-kernel "/boot/vmlinuz-$rel" -initrd "$out/initramfs.cpio.gz" \
 		-append "console=ttyS0 panic=-1" \
 		-serial "file:$out/console$boot.log" -serial "file:$log" \
+		-serial "file:$before_log" \
 		</dev/null >"$out/qemu.log" 2>&1 || true
 	grep -q '^BPFRB-EXIT 0' "$log" ||
 		say "bench: boot $boot did not finish cleanly (see $out/console$boot.log)"
 	logs+=("$log")
+	before_logs+=("$before_log")
 done
 
+if [ -n "$beforedir" ]; then
+	python3 "$TOP/bench/report.py" --out "$outdir/before" "${before_logs[@]}" >/dev/null
+fi
 python3 "$TOP/bench/report.py" --out "$outdir" "${logs[@]}"
+if [ -n "$beforedir" ]; then
+	say "  BEFORE  $beforedir (same boots) / AFTER  ${moddir}"
+	python3 "$TOP/bench/report.py" --compare "$outdir/before/results.json" \
+		"$outdir/results.json"
+fi

@@ -41,9 +41,10 @@ struct bpfrb {
 	/*
 	 * Protects producer_pos, pending_pos and the headers of records
 	 * being reserved. Taken by producers in any context with interrupts
-	 * disabled; in NMI only with a trylock (a failure is a drop).
+	 * disabled; in NMI only with a trylock (a failure is a drop). An
+	 * arch_spinlock_t: why, in produce.c's bpfrb_lock().
 	 */
-	raw_spinlock_t lock;
+	arch_spinlock_t lock;
 	unsigned long mask;		/* size - 1 */
 	/* Oldest record that may still be busy; see produce.c. */
 	unsigned long pending_pos;
@@ -51,6 +52,12 @@ struct bpfrb {
 
 	struct irq_work wakeup_work;	/* commit -> wake waitq, NMI-safe */
 	wait_queue_head_t waitq;	/* poll()ers of this ring */
+	/*
+	 * Kernel rings: 1 from the moment wakeup_work wakes waitq until the
+	 * ring is next polled. While it is 1, every waiter holds a wakeup it
+	 * has not looked at, so a commit need not queue another (notify.c).
+	 */
+	int wakeup_unseen;
 
 	refcount_t refcnt;		/* files bound + kernel references */
 	u32 id;				/* > 0, set once registered */
@@ -141,7 +148,7 @@ void bpfrb_fill_info(struct bpfrb *rb, struct bpfrb_info *info);
 
 /* notify.c: wakeups and poll. */
 void bpfrb_notify_init(struct bpfrb *rb);
-void bpfrb_notify_commit(struct bpfrb *rb, unsigned long rec_off, u64 flags);
+/* notify.h: bpfrb_notify_commit(), inline in the commit. */
 /* A drain of a user ring freed space: wake producers waiting in poll. */
 void bpfrb_notify_producers(struct bpfrb *rb);
 void bpfrb_notify_sync(struct bpfrb *rb);

@@ -8,15 +8,16 @@
  * ring counts a drop: a probe on a hot function costs one failed
  * reservation per hit, never a wait.
  *
- * Deadlock hazard. bpfrb_reserve() holds the ring's raw spinlock with
+ * Deadlock hazard. bpfrb_reserve() holds the ring's spinlock with
  * interrupts off. If a probed function ran inside that critical section,
  * its handler would spin on the lock its own CPU holds. Kprobes never run
  * a handler inside another handler (the hit is counted as missed), so the
  * danger is a hit inside the critical section of a producer that is not a
  * kprobe (kernel code calling the exported API). What runs there is our
- * own code, the lock functions, and on debug kernels lockdep, spinlock
- * debugging and the sanitizers: attaching to any of them is refused, see
- * bpfrb_probe_addr_allowed() and docs/DESIGN.md.
+ * own inlined code and, on debug kernels, the sanitizers' checks:
+ * attaching to either is refused, as is attaching to the lock functions
+ * and lockdep, which ran there too while the lock was a raw_spinlock_t;
+ * see bpfrb_probe_addr_allowed() and docs/DESIGN.md.
  */
 #define pr_fmt(fmt) "bpfrb: " fmt
 
@@ -140,10 +141,12 @@ static int bpfrb_kretprobe_hit(struct kretprobe_instance *ri,
 }
 
 /*
- * Symbols that run inside a raw spinlock's critical section on some
- * kernel: lockdep's release hooks, spinlock debugging and the sanitizers'
- * checks, which a producer's reserve calls while it holds the ring lock.
- * Matched as prefixes of the symbol name.
+ * Symbols that run, or ran, inside the ring lock's critical section on
+ * some kernel: the sanitizers' checks, which instrument our code; lockdep's
+ * release hooks and spinlock debugging, which ran there while the lock was
+ * a raw_spinlock_t and which a producer's own critical section could still
+ * reach on a kernel we have not seen. Matched as prefixes of the symbol
+ * name.
  */
 static const char * const bpfrb_probe_denied_prefixes[] = {
 	"lock_acquire",

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Waking the consumer of a kernel ring (or the producers of a user ring),
- * and poll.
+ * and poll. Which commit wakes is decided in notify.h, inline in the
+ * commit; why, here.
  *
  * A commit may run in NMI, where wake_up() (a spinlock) is not allowed, so
  * it only queues the ring's irq_work; the irq_work handler wakes the
@@ -14,6 +15,28 @@
  * consumer_pos and then issues a full barrier before it re-reads
  * producer_pos (libbpfrb): either it sees the new record, or we see it
  * caught up.
+ *
+ * Unseen wakeups: once the irq_work has woken the wait queue, another
+ * wakeup before the ring is polled again tells no waiter anything new.
+ * Every waiter that was on the queue was woken and has not looked yet (a
+ * woken poll(2), select or io_uring poll calls ->poll to learn why; an
+ * epoll item sits on its ready list until epoll_wait() calls ->poll to
+ * report it), and a waiter that queued itself since has polled. So a
+ * commit skips the irq_work while rb->wakeup_unseen is set, and
+ * bpfrb_poll_ring() clears it. This is what makes sampled consumers cheap:
+ * a producer submitting with BPFRB_FORCE_WAKEUP per record pays one
+ * interrupt per consumer pass, not one per record (the BPF ring buffer
+ * pays one per record). No consumer can tell the difference: every waiter
+ * is woken, or already was and has not looked since.
+ *
+ * Why no waiter is left asleep with the flag set:
+ *  - the handler sets the flag before it takes the wait queue's lock, and
+ *    a poller queues itself under that lock before clearing the flag: a
+ *    poller the handler did not wake clears the flag after it was set;
+ *  - a committer orders its commit before reading the flag (the xchg() in
+ *    bpfrb_commit()), a poller its clear before reading producer_pos
+ *    (smp_mb() in bpfrb_poll_ring()): either the committer sees the flag
+ *    clear and wakes, or the poller sees the record.
  */
 #define pr_fmt(fmt) "bpfrb: " fmt
 
@@ -25,6 +48,8 @@ static void bpfrb_wakeup_work_fn(struct irq_work *work)
 {
 	struct bpfrb *rb = container_of(work, struct bpfrb, wakeup_work);
 
+	/* Before wake_up_all() takes the queue's lock: see the top. */
+	WRITE_ONCE(rb->wakeup_unseen, 1);
 	wake_up_all(&rb->waitq);
 }
 
@@ -32,28 +57,6 @@ void bpfrb_notify_init(struct bpfrb *rb)
 {
 	init_waitqueue_head(&rb->waitq);
 	init_irq_work(&rb->wakeup_work, bpfrb_wakeup_work_fn);
-}
-
-/* rec_off: offset of the committed record's header in the data area. */
-void bpfrb_notify_commit(struct bpfrb *rb, unsigned long rec_off, u64 flags)
-{
-	unsigned long cons_off;
-
-	if (flags & BPFRB_FORCE_WAKEUP) {
-		irq_work_queue(&rb->wakeup_work);
-		return;
-	}
-	if (flags & BPFRB_NO_WAKEUP)
-		return;
-
-	/*
-	 * Pairs with the consumer's smp_store_release() of consumer_pos;
-	 * the xchg() of the header in bpfrb_commit() is the full barrier
-	 * on our side that orders the commit before this read.
-	 */
-	cons_off = smp_load_acquire(&rb->consumer_pos) & rb->mask;
-	if (cons_off == rec_off)
-		irq_work_queue(&rb->wakeup_work);
 }
 
 /*
@@ -80,8 +83,15 @@ __poll_t bpfrb_poll_ring(struct bpfrb *rb, struct file *file, poll_table *pt)
 
 	/*
 	 * poll_wait() queued us before the positions are read: a commit this
-	 * read misses finds us on the queue when its irq_work runs.
+	 * read misses finds us on the queue when its irq_work runs. We are
+	 * looking now, so the last wakeup is seen; the barrier orders the
+	 * clear before the reads below and pairs with the commit's xchg()
+	 * (see the top of this file). Written only when set: a poll loop
+	 * does not pull the line from the producers' CPUs for nothing.
 	 */
+	if (READ_ONCE(rb->wakeup_unseen))
+		WRITE_ONCE(rb->wakeup_unseen, 0);
+	smp_mb();
 	/*
 	 * Pairs with the consumer's smp_store_release() of consumer_pos
 	 * (user space's for a kernel ring, bpfrb_user_drain()'s for a user

@@ -20,11 +20,13 @@
  */
 #define pr_fmt(fmt) "bpfrb: " fmt
 
+#include <linux/err.h>
 #include <linux/hardirq.h>
 #include <linux/percpu.h>
 #include <linux/string.h>
 #include "bpfrb_internal.h"
 #include "compat.h"
+#include "notify.h"
 
 /* Record header, byte-identical to the BPF ring buffer's. */
 struct bpfrb_hdr {
@@ -45,7 +47,8 @@ static u64 bpfrb_rec_len(u32 len)
  * stopping at the first busy one. Headers of kernel rings are read-only
  * to user space, so their lengths can be trusted. Called under rb->lock.
  */
-static void bpfrb_advance_pending(struct bpfrb *rb, unsigned long prod_pos)
+static noinline void bpfrb_advance_pending(struct bpfrb *rb,
+					   unsigned long prod_pos)
 {
 	unsigned long pend_pos = rb->pending_pos;
 
@@ -97,55 +100,51 @@ static bool bpfrb_has_room(struct bpfrb *rb, unsigned long prod_pos,
  *  - in NMI, which may have interrupted a holder of the lock on this CPU,
  *    only one try;
  *  - for a nested producer (a probe handler: the probed function may be
- *    called from inside this CPU's critical section, by lockdep or a
- *    sanitizer hook), a bounded number of tries.
+ *    called from inside this CPU's critical section, by a sanitizer hook
+ *    on a debug kernel), a bounded number of tries.
+ *
+ * rb->lock is an arch_spinlock_t, as the kernel's own trace ring buffer
+ * uses for its per-CPU reader lock: with interrupts off it needs no
+ * preemption count, its fast path is one inline compare-and-exchange
+ * instead of a call, and no lockdep or spinlock-debugging hook runs inside
+ * the critical section, where a probe on it would hit a held lock. What
+ * that costs is lockdep's view of a leaf lock held for a few dozen
+ * instructions, with no other lock taken inside.
  */
 static bool bpfrb_lock(struct bpfrb *rb, unsigned long *flags, bool nested)
 {
 	unsigned int tries;
 
-	if (in_nmi())
-		return raw_spin_trylock_irqsave(&rb->lock, *flags);
-	if (!nested) {
-		raw_spin_lock_irqsave(&rb->lock, *flags);
+	local_irq_save(*flags);
+	if (likely(!in_nmi() && !nested)) {
+		arch_spin_lock(&rb->lock);
 		return true;
 	}
-	for (tries = 0; tries < BPFRB_NESTED_LOCK_TRIES; tries++) {
-		if (raw_spin_trylock_irqsave(&rb->lock, *flags))
+	for (tries = in_nmi() ? 1 : BPFRB_NESTED_LOCK_TRIES; tries; tries--) {
+		if (arch_spin_trylock(&rb->lock))
 			return true;
 		cpu_relax();
 	}
+	local_irq_restore(*flags);
 	return false;
 }
 
-/* Returns the sample, or NULL with *err = -E2BIG or -EAGAIN (a drop). */
-static void *__bpfrb_reserve(struct bpfrb *rb, u64 size, bool nested, int *err)
+static __always_inline void bpfrb_unlock(struct bpfrb *rb, unsigned long flags)
 {
-	unsigned long prod_pos, new_prod_pos, flags;
-	struct bpfrb_hdr *hdr;
-	u64 len;
+	arch_spin_unlock(&rb->lock);
+	local_irq_restore(flags);
+}
 
-	/* size <= ring size - header  <=>  round_up(size + 8, 8) <= ring size */
-	if (size > bpfrb_size(rb) - BPFRB_HDR_SZ) {
-		*err = -E2BIG;
-		goto drop;
-	}
-	len = round_up(size + BPFRB_HDR_SZ, 8);
+/*
+ * Writes the busy header of the record at prod_pos and publishes
+ * new_prod_pos. Called under rb->lock, once the room is checked.
+ */
+static __always_inline void *bpfrb_claim(struct bpfrb *rb, u64 size,
+					 unsigned long prod_pos,
+					 unsigned long new_prod_pos)
+{
+	struct bpfrb_hdr *hdr = (void *)rb->data + (prod_pos & rb->mask);
 
-	if (!bpfrb_lock(rb, &flags, nested)) {
-		*err = -EAGAIN;
-		goto drop;
-	}
-
-	prod_pos = rb->producer_pos;
-	new_prod_pos = prod_pos + len;
-	if (!bpfrb_has_room(rb, prod_pos, new_prod_pos)) {
-		raw_spin_unlock_irqrestore(&rb->lock, flags);
-		*err = -EAGAIN;
-		goto drop;
-	}
-
-	hdr = (void *)rb->data + (prod_pos & rb->mask);
 	hdr->len = (u32)size | BPFRB_BUSY_BIT;
 	hdr->pg_off = ((unsigned long)hdr - (unsigned long)rb) >> PAGE_SHIFT;
 
@@ -154,30 +153,106 @@ static void *__bpfrb_reserve(struct bpfrb *rb, u64 size, bool nested, int *err)
 	 * the consumer's smp_load_acquire() of producer_pos.
 	 */
 	smp_store_release(&rb->producer_pos, new_prod_pos);
-	raw_spin_unlock_irqrestore(&rb->lock, flags);
-
 	return hdr + 1;
+}
+
+/*
+ * Every reservation the fast path below does not grant: the lock was busy
+ * (so wait for it, or not, by bpfrb_lock()'s rules), pending_pos must be
+ * advanced, there is no room, or the record is too big. Starts over from
+ * scratch. Returns the sample, or ERR_PTR(-E2BIG or -EAGAIN): a drop,
+ * counted here.
+ */
+static noinline void *bpfrb_reserve_slow(struct bpfrb *rb, u64 size,
+					 bool nested)
+{
+	unsigned long prod_pos, new_prod_pos, flags;
+	void *sample;
+	int err;
+
+	/* size <= ring size - header  <=>  round_up(size + 8, 8) <= ring size */
+	if (size > bpfrb_size(rb) - BPFRB_HDR_SZ) {
+		err = -E2BIG;
+		goto drop;
+	}
+	if (!bpfrb_lock(rb, &flags, nested)) {
+		err = -EAGAIN;
+		goto drop;
+	}
+	prod_pos = rb->producer_pos;
+	new_prod_pos = prod_pos + round_up(size + BPFRB_HDR_SZ, 8);
+	if (!bpfrb_has_room(rb, prod_pos, new_prod_pos)) {
+		bpfrb_unlock(rb, flags);
+		err = -EAGAIN;
+		goto drop;
+	}
+	sample = bpfrb_claim(rb, size, prod_pos, new_prod_pos);
+	bpfrb_unlock(rb, flags);
+	return sample;
 
 drop:
 	this_cpu_inc(rb->stats->drops);
-	return NULL;
+	return ERR_PTR(err);
+}
+
+/*
+ * Returns the sample, or ERR_PTR(-E2BIG or -EAGAIN): a drop.
+ *
+ * The fast path, inlined into each caller: the lock is free at the first
+ * try and the ring has room as producers last left pending_pos. It calls
+ * nothing, so a producer pays for two calls into this module per record
+ * (reserve, submit) and no saved registers; whatever else happens is
+ * bpfrb_reserve_slow()'s, entered with the lock released. A single trylock
+ * is allowed in every context, NMI and nested producers included.
+ */
+static __always_inline void *__bpfrb_reserve(struct bpfrb *rb, u64 size,
+					     bool nested)
+{
+	unsigned long prod_pos, new_prod_pos, cons_pos, flags;
+	void *sample;
+
+	if (unlikely(size > bpfrb_size(rb) - BPFRB_HDR_SZ))
+		goto slow;
+	local_irq_save(flags);
+	if (unlikely(!arch_spin_trylock(&rb->lock)))
+		goto slow_irqs;
+
+	prod_pos = rb->producer_pos;
+	new_prod_pos = prod_pos + round_up(size + BPFRB_HDR_SZ, 8);
+	/* Pairs with the consumer's smp_store_release() of consumer_pos. */
+	cons_pos = smp_load_acquire(&rb->consumer_pos);
+	if (unlikely(new_prod_pos - cons_pos > bpfrb_size(rb) ||
+		     new_prod_pos - rb->pending_pos > bpfrb_size(rb)))
+		goto slow_unlock;
+
+	sample = bpfrb_claim(rb, size, prod_pos, new_prod_pos);
+	bpfrb_unlock(rb, flags);
+	return sample;
+
+slow_unlock:
+	arch_spin_unlock(&rb->lock);
+slow_irqs:
+	local_irq_restore(flags);
+slow:
+	return bpfrb_reserve_slow(rb, size, nested);
 }
 
 void *bpfrb_reserve(struct bpfrb *rb, u64 size, u64 flags)
 {
-	int err;
+	void *sample;
 
-	if (flags || rb->type != BPFRB_TYPE_KERNEL)
+	if (unlikely(flags || rb->type != BPFRB_TYPE_KERNEL))
 		return NULL;
-	return __bpfrb_reserve(rb, size, false, &err);
+	sample = __bpfrb_reserve(rb, size, false);
+	return IS_ERR(sample) ? NULL : sample;
 }
 EXPORT_SYMBOL_BPFRB(bpfrb_reserve);
 
 void *bpfrb_reserve_nested(struct bpfrb *rb, u64 size)
 {
-	int err;
+	void *sample = __bpfrb_reserve(rb, size, true);
 
-	return __bpfrb_reserve(rb, size, true, &err);
+	return IS_ERR(sample) ? NULL : sample;
 }
 
 /* The ring is found from the header alone (see ring.c). */
@@ -188,7 +263,7 @@ static struct bpfrb *bpfrb_from_hdr(struct bpfrb_hdr *hdr)
 	return (struct bpfrb *)(page - ((unsigned long)hdr->pg_off << PAGE_SHIFT));
 }
 
-static void bpfrb_commit(void *sample, u64 flags, bool discard)
+static __always_inline void bpfrb_commit(void *sample, u64 flags, bool discard)
 {
 	struct bpfrb_hdr *hdr = sample - BPFRB_HDR_SZ;
 	struct bpfrb *rb = bpfrb_from_hdr(hdr);
@@ -226,21 +301,40 @@ void bpfrb_discard(void *sample, u64 flags)
 }
 EXPORT_SYMBOL_BPFRB(bpfrb_discard);
 
+/*
+ * Records of up to 64 bytes in whole words are copied a word at a time,
+ * inline: memcpy() of a size unknown at build time is a call, and on CPUs
+ * with fast short rep movs a rep movsb whose start-up dominates such a copy
+ * (under an emulator, the call and its return cost more than the copy).
+ * The destination is 8-byte aligned, as every record is; the source need
+ * not be, which a constant 8-byte memcpy() (one move) does not mind.
+ */
+static __always_inline void bpfrb_copy(void *dst, const void *src, u64 size)
+{
+	u64 *word = dst;
+
+	if (size > 64 || (size & 7)) {
+		memcpy(dst, src, size);
+		return;
+	}
+	for (; size; size -= sizeof(*word), src += sizeof(*word), word++)
+		memcpy(word, src, sizeof(*word));
+}
+
 int bpfrb_output(struct bpfrb *rb, const void *data, u64 size, u64 flags)
 {
 	void *sample;
-	int err;
 
 	if (flags & ~(BPFRB_NO_WAKEUP | BPFRB_FORCE_WAKEUP))
 		return -EINVAL;
 	if (rb->type != BPFRB_TYPE_KERNEL)
 		return -EINVAL;
 
-	sample = __bpfrb_reserve(rb, size, false, &err);
-	if (!sample)
-		return err;
-	memcpy(sample, data, size);
-	bpfrb_submit(sample, flags);
+	sample = __bpfrb_reserve(rb, size, false);
+	if (IS_ERR(sample))
+		return PTR_ERR(sample);
+	bpfrb_copy(sample, data, size);
+	bpfrb_commit(sample, flags, false);
 	return 0;
 }
 EXPORT_SYMBOL_BPFRB(bpfrb_output);

@@ -129,6 +129,72 @@ TEST_F(wake, force_wakeup_wakes_a_caught_up_consumer)
 	ASSERT_EQ(0, ret);
 }
 
+/*
+ * Wakeups the consumer has not looked at yet are coalesced (src/notify.c):
+ * a forced commit must still wake an edge-triggered consumer again every
+ * time it has looked in between, consumed or not.
+ */
+TEST_F(wake, force_wakeup_wakes_again_after_each_look)
+{
+	struct epoll_event ev;
+	int round, i;
+
+	for (round = 0; round < 3; round++) {
+		/* Several forced commits before the consumer looks: one event. */
+		for (i = 0; i < 3; i++)
+			ASSERT_EQ(0, testmod_one(self->tfd, self->ring.id,
+						 BPFRB_TEST_ONE_OUTPUT, 24,
+						 BPFRB_FORCE_WAKEUP, 0));
+		ASSERT_EQ(1, epoll_wait(self->ep, &ev, 1, 5000));
+		ASSERT_TRUE(ev.events & EPOLLIN);
+		ASSERT_EQ(0, epoll_wait(self->ep, &ev, 1, 0));
+	}
+	/* Nothing was consumed: the wakeups did not depend on it. */
+	ASSERT_EQ(9, core_ring_consume(&self->ring, NULL, NULL));
+}
+
+/* A poll(2) waiter on another thread, for a second kind of waiter. */
+struct poll_waiter {
+	pthread_t thread;
+	int fd;
+	int ret;
+	short revents;
+};
+
+static void *poll_waiter_fn(void *data)
+{
+	struct poll_waiter *w = data;
+	struct pollfd pfd = { .fd = w->fd, .events = POLLIN };
+
+	w->ret = poll(&pfd, 1, 5000);
+	w->revents = pfd.revents;
+	return NULL;
+}
+
+/*
+ * An epoll consumer that has not looked at its last wakeup must not keep
+ * a poll(2) waiter that queued itself since from being woken.
+ */
+TEST_F(wake, force_wakeup_wakes_a_waiter_that_came_after_an_unseen_one)
+{
+	struct poll_waiter w = { .fd = self->ring.fd };
+	struct epoll_event ev;
+
+	/* Wakes the epoll item, which nobody harvests yet. */
+	ASSERT_EQ(0, testmod_one(self->tfd, self->ring.id,
+				 BPFRB_TEST_ONE_OUTPUT, 24, BPFRB_FORCE_WAKEUP, 0));
+	ASSERT_EQ(1, core_ring_consume(&self->ring, NULL, NULL));
+	/* The ring is empty again: a poll(2) waiter goes to sleep. */
+	ASSERT_EQ(0, pthread_create(&w.thread, NULL, poll_waiter_fn, &w));
+	usleep(100 * 1000);
+	ASSERT_EQ(0, testmod_one(self->tfd, self->ring.id,
+				 BPFRB_TEST_ONE_OUTPUT, 24, BPFRB_FORCE_WAKEUP, 0));
+	pthread_join(w.thread, NULL);
+	ASSERT_EQ(1, w.ret);
+	ASSERT_TRUE(w.revents & POLLIN);
+	ASSERT_EQ(1, epoll_wait(self->ep, &ev, 1, 0));
+}
+
 static int count_only(void *ctx, const void *data, __u32 len)
 {
 	struct record_check *c = ctx;

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The commit side of notify.c: whether a commit wakes the consumer. Inline
+ * because it runs for every record; the policy and why it loses no wakeup
+ * are explained at the top of notify.c.
+ */
+#ifndef _BPFRB_NOTIFY_H
+#define _BPFRB_NOTIFY_H
+
+#include <linux/irq_work.h>
+#include "bpfrb_internal.h"
+
+/*
+ * rec_off: offset of the committed record's header in the data area.
+ * Called after the commit's xchg(), the full barrier that orders the
+ * committed record before the reads of consumer_pos and wakeup_unseen.
+ */
+static __always_inline void bpfrb_notify_commit(struct bpfrb *rb,
+						unsigned long rec_off,
+						u64 flags)
+{
+	if (flags & BPFRB_NO_WAKEUP && !(flags & BPFRB_FORCE_WAKEUP))
+		return;
+	/*
+	 * Self-pacing. Pairs with the consumer's smp_store_release() of
+	 * consumer_pos.
+	 */
+	if (!(flags & BPFRB_FORCE_WAKEUP) &&
+	    (smp_load_acquire(&rb->consumer_pos) & rb->mask) != rec_off)
+		return;
+	/* The waiters hold a wakeup they have not looked at yet. */
+	if (READ_ONCE(rb->wakeup_unseen))
+		return;
+	irq_work_queue(&rb->wakeup_work);
+}
+
+#endif /* _BPFRB_NOTIFY_H */
