@@ -47,8 +47,7 @@ static u64 bpfrb_rec_len(u32 len)
  * stopping at the first busy one. Headers of kernel rings are read-only
  * to user space, so their lengths can be trusted. Called under rb->lock.
  */
-static noinline void bpfrb_advance_pending(struct bpfrb *rb,
-					   unsigned long prod_pos)
+static void bpfrb_advance_pending(struct bpfrb *rb, unsigned long prod_pos)
 {
 	unsigned long pend_pos = rb->pending_pos;
 
@@ -65,6 +64,21 @@ static noinline void bpfrb_advance_pending(struct bpfrb *rb,
 }
 
 /*
+ * Whether a reservation ending at new_prod_pos fits, with pending_pos as
+ * producers last left it. Called under rb->lock.
+ */
+static __always_inline bool bpfrb_fits(struct bpfrb *rb,
+				       unsigned long new_prod_pos)
+{
+	u64 size = bpfrb_size(rb);
+	/* Pairs with the consumer's smp_store_release() of consumer_pos. */
+	unsigned long cons_pos = smp_load_acquire(&rb->consumer_pos);
+
+	return new_prod_pos - cons_pos <= size &&
+	       new_prod_pos - rb->pending_pos <= size;
+}
+
+/*
  * Whether [prod, new_prod) may be handed out. Called under rb->lock.
  *
  * pending_pos is first checked as producers last left it and advanced only
@@ -76,15 +90,10 @@ static noinline void bpfrb_advance_pending(struct bpfrb *rb,
 static bool bpfrb_has_room(struct bpfrb *rb, unsigned long prod_pos,
 			   unsigned long new_prod_pos)
 {
-	u64 size = bpfrb_size(rb);
-	/* Pairs with the consumer's smp_store_release() of consumer_pos. */
-	unsigned long cons_pos = smp_load_acquire(&rb->consumer_pos);
-
-	if (new_prod_pos - cons_pos > size)
-		return false;
-	if (new_prod_pos - rb->pending_pos > size)
-		bpfrb_advance_pending(rb, prod_pos);
-	return new_prod_pos - rb->pending_pos <= size;
+	if (bpfrb_fits(rb, new_prod_pos))
+		return true;
+	bpfrb_advance_pending(rb, prod_pos);
+	return bpfrb_fits(rb, new_prod_pos);
 }
 
 /*
@@ -208,7 +217,7 @@ drop:
 static __always_inline void *__bpfrb_reserve(struct bpfrb *rb, u64 size,
 					     bool nested)
 {
-	unsigned long prod_pos, new_prod_pos, cons_pos, flags;
+	unsigned long prod_pos, new_prod_pos, flags;
 	void *sample;
 
 	if (unlikely(size > bpfrb_size(rb) - BPFRB_HDR_SZ))
@@ -219,10 +228,7 @@ static __always_inline void *__bpfrb_reserve(struct bpfrb *rb, u64 size,
 
 	prod_pos = rb->producer_pos;
 	new_prod_pos = prod_pos + round_up(size + BPFRB_HDR_SZ, 8);
-	/* Pairs with the consumer's smp_store_release() of consumer_pos. */
-	cons_pos = smp_load_acquire(&rb->consumer_pos);
-	if (unlikely(new_prod_pos - cons_pos > bpfrb_size(rb) ||
-		     new_prod_pos - rb->pending_pos > bpfrb_size(rb)))
+	if (unlikely(!bpfrb_fits(rb, new_prod_pos)))
 		goto slow_unlock;
 
 	sample = bpfrb_claim(rb, size, prod_pos, new_prod_pos);
