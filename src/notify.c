@@ -26,8 +26,9 @@
  * bpfrb_poll_ring() clears it. This is what makes sampled consumers cheap:
  * a producer submitting with BPFRB_FORCE_WAKEUP per record pays one
  * interrupt per consumer pass, not one per record (the BPF ring buffer
- * pays one per record). No consumer can tell the difference: every waiter
- * is woken, or already was and has not looked since.
+ * queues its irq_work again for every such record, an interrupt each time
+ * the previous one has run). No consumer can tell the difference: every
+ * waiter is woken, or already was and has not looked since.
  *
  * Why no waiter is left asleep with the flag set:
  *  - the handler sets the flag before it takes the wait queue's lock, and

