@@ -40,11 +40,11 @@ if [ -f /bench/before/bpfrb.ko ]; then
 	before=/dev/ttyS2
 	stty -F $before raw -echo 2>/dev/null
 fi
-# Every round loads bpfrb.ko afresh. Under TCG where code and rings land
-# moves a run's figures by up to 1.7x (docs/BENCHMARKS.md, "Placement"),
-# so each round samples another placement. With a "before" build
-# (scripts/bench.sh -B) each round runs both, in turns, so that a slow
-# phase of the host does not always fall on the same one.
+# Every round loads bpfrb.ko afresh. With a "before" build (scripts/bench.sh
+# -B) each round runs both, in turns, so that a slow phase of the host
+# does not always fall on the same one. Where the code lands, which under
+# TCG moves a run's figures by up to 1.7x, changes from boot to boot, not
+# from load to load (docs/BENCHMARKS.md, "Placement"): that takes boots.
 rounds=${BENCH_ROUNDS:-1}
 export BENCH_ROUNDS=1
 r=0

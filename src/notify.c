@@ -85,13 +85,16 @@ __poll_t bpfrb_poll_ring(struct bpfrb *rb, struct file *file, poll_table *pt)
 	/*
 	 * poll_wait() queued us before the positions are read: a commit this
 	 * read misses finds us on the queue when its irq_work runs. We are
-	 * looking now, so the last wakeup is seen; the barrier orders the
-	 * clear before the reads below and pairs with the commit's xchg()
-	 * (see the top of this file). Written only when set: a poll loop
-	 * does not pull the line from the producers' CPUs for nothing.
+	 * looking now, so the last wakeup is seen. Written only when set: a
+	 * poll loop does not pull the line from the producers' CPUs for
+	 * nothing.
 	 */
 	if (READ_ONCE(rb->wakeup_unseen))
 		WRITE_ONCE(rb->wakeup_unseen, 0);
+	/*
+	 * Orders the clear before the reads below; pairs with the commit's
+	 * xchg() (see the top of this file).
+	 */
 	smp_mb();
 	/*
 	 * Pairs with the consumer's smp_store_release() of consumer_pos

@@ -21,13 +21,16 @@ static __always_inline void bpfrb_notify_commit(struct bpfrb *rb,
 {
 	if (flags & BPFRB_NO_WAKEUP && !(flags & BPFRB_FORCE_WAKEUP))
 		return;
-	/*
-	 * Self-pacing. Pairs with the consumer's smp_store_release() of
-	 * consumer_pos.
-	 */
-	if (!(flags & BPFRB_FORCE_WAKEUP) &&
-	    (smp_load_acquire(&rb->consumer_pos) & rb->mask) != rec_off)
-		return;
+	if (!(flags & BPFRB_FORCE_WAKEUP)) {
+		/*
+		 * Self-pacing. Pairs with the consumer's smp_store_release()
+		 * of consumer_pos.
+		 */
+		unsigned long cons_pos = smp_load_acquire(&rb->consumer_pos);
+
+		if ((cons_pos & rb->mask) != rec_off)
+			return;
+	}
 	/* The waiters hold a wakeup they have not looked at yet. */
 	if (READ_ONCE(rb->wakeup_unseen))
 		return;
