@@ -17,7 +17,9 @@
 #        round runs the matrix with the tree's bpfrb.ko (or -M's), then
 #        with this one (rmmod/insmod between), each next to its own BPF
 #        runs; reported to <out>/before/ and side by side. How a design
-#        change is measured (docs/BENCHMARKS.md): within one boot.
+#        change is measured: over several boots (-b 3 or more), since
+#        where the code lands moves the figures per boot
+#        (docs/BENCHMARKS.md, "Placement").
 #   -o   output dir (default build/bench)
 #   -s   parts of the matrix, e.g. "cost sizes" (default: all; see
 #        scripts/bench-guest.sh)
