@@ -10,6 +10,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/cache.h>
 #include <linux/irq_work.h>
 #include <linux/poll.h>
 #include <linux/refcount.h>
@@ -42,29 +43,42 @@ struct bpfrb {
 	 * Protects producer_pos, pending_pos and the headers of records
 	 * being reserved. Taken by producers in any context with interrupts
 	 * disabled; in NMI only with a trylock (a failure is a drop). An
-	 * arch_spinlock_t: why, in produce.c's bpfrb_lock().
+	 * arch_spinlock_t: why, in produce.c's bpfrb_lock(). On a line of
+	 * its own with what is written under it, as the BPF ring buffer
+	 * keeps its spinlock.
 	 */
 	arch_spinlock_t lock;
-	unsigned long mask;		/* size - 1 */
 	/* Oldest record that may still be busy; see produce.c. */
 	unsigned long pending_pos;
-	struct bpfrb_stats __percpu *stats;
 
-	struct irq_work wakeup_work;	/* commit -> wake waitq, NMI-safe */
-	wait_queue_head_t waitq;	/* poll()ers of this ring */
+	/*
+	 * Read by every reservation and commit, written only while the ring
+	 * is set up. Kept off the lines producers write, so that producers
+	 * on several CPUs share this one read-only: a commit reading mask
+	 * next to a lock another CPU is taking would pull the lock's line
+	 * over for nothing.
+	 */
+	unsigned long mask ____cacheline_aligned_in_smp;	/* size - 1 */
+	struct bpfrb_stats __percpu *stats;
+	enum bpfrb_type type;
+	u32 flags;			/* as created; 0 for now */
+	u32 id;				/* > 0, set once registered */
+	int numa_node;
+	kuid_t owner;			/* creator; root for kernel-created rings */
+
+	/* Written when a commit wakes the consumer and when it polls. */
+	struct irq_work wakeup_work ____cacheline_aligned_in_smp;
 	/*
 	 * Kernel rings: 1 from the moment wakeup_work wakes waitq until the
 	 * ring is next polled. While it is 1, every waiter holds a wakeup it
 	 * has not looked at, so a commit need not queue another (notify.c).
 	 */
 	int wakeup_unseen;
+	wait_queue_head_t waitq;	/* poll()ers of this ring */
 
-	refcount_t refcnt;		/* files bound + kernel references */
-	u32 id;				/* > 0, set once registered */
-	enum bpfrb_type type;
-	u32 flags;			/* as created; 0 for now */
-	int numa_node;
-	kuid_t owner;			/* creator; root for kernel-created rings */
+	/* Written when files, probes and drains come and go. */
+	/* Files bound + kernel references. */
+	refcount_t refcnt ____cacheline_aligned_in_smp;
 	atomic_t next_probe_id;		/* kprobe.c: ids unique within the ring */
 	atomic_t nr_probes;		/* kprobe.c: probes writing into the ring */
 	/*

@@ -45,25 +45,43 @@ void mmap_ring_close(struct mmap_ring *r)
 	munmap(r->cons_page, pg);
 }
 
+/*
+ * Publishes consumer_pos, then a full barrier before producer_pos is read
+ * again, so that a producer either sees us caught up (and wakes us) or we
+ * see its record.
+ */
+static void batch_publish(unsigned long *cons, unsigned long c)
+{
+	__atomic_store_n(cons, c, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 long batch_drain(struct mmap_ring *r, struct bench_ctx *ctx)
 {
 	unsigned long *cons = r->cons_page, *prod = r->prod_page;
-	unsigned long c, p, start;
+	unsigned long c, p;
 	long n = 0;
 	uint32_t len, *hdr;
 
-	c = start = __atomic_load_n(cons, __ATOMIC_RELAXED);
+	c = __atomic_load_n(cons, __ATOMIC_RELAXED);
 	for (;;) {
 		/* Pairs with the producer's release store of producer_pos. */
 		p = __atomic_load_n(prod, __ATOMIC_ACQUIRE);
 		if (c == p)
-			break;
+			return n;
+		/*
+		 * One batch is what one read of producer_pos showed. Its
+		 * space goes back to the producers as soon as it is drained
+		 * (as rb-custom does), not when the ring is found empty:
+		 * while producers keep the ring fed that could be never,
+		 * and they would drop records in a ring we had emptied.
+		 */
 		while (c < p) {
 			hdr = (uint32_t *)(r->data + (c & r->mask));
 			/* Pairs with the commit that clears the busy bit. */
 			len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
 			if (len & BUSY_BIT)
-				goto out;
+				break;
 			if (!(len & DISCARD_BIT)) {
 				bench_record(ctx, hdr + 2, len & ~DISCARD_BIT);
 				n++;
@@ -71,18 +89,10 @@ long batch_drain(struct mmap_ring *r, struct bench_ctx *ctx)
 			c += (len & ~DISCARD_BIT) + HDR_SZ;
 			c = (c + 7) & ~7UL;
 		}
+		batch_publish(cons, c);
+		if (c < p)
+			return n;	/* a record is still being written */
 	}
-out:
-	if (c != start) {
-		/*
-		 * Once per batch: publish, then a full barrier before
-		 * producer_pos is read again (by the next drain), so that a
-		 * producer either sees us caught up or we see its record.
-		 */
-		__atomic_store_n(cons, c, __ATOMIC_RELEASE);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	}
-	return n;
 }
 
 struct batch_consumer {
