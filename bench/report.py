@@ -212,6 +212,8 @@ def targets(m):
                  1 / v if v else None, 0.5))
     v = m["output_4k_vs_memcpy"]
     rows.append(("bpfrb 4 KiB output / in-kernel memcpy bandwidth", v, 0.5))
+    v = m["output_4k_vs_memcpy_user"]
+    rows.append(("bpfrb 4 KiB output / user-space memcpy bandwidth", v, 0.5))
     return [(w, v, g, v is not None and v >= g) for w, v, g in rows]
 
 

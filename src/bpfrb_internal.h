@@ -66,7 +66,10 @@ struct bpfrb {
 	int numa_node;
 	kuid_t owner;			/* creator; root for kernel-created rings */
 
-	/* Written when a commit wakes the consumer and when it polls. */
+	/*
+	 * Written when a commit wakes the consumer and when it polls.
+	 * wakeup_work: commit -> wake waitq, NMI-safe.
+	 */
 	struct irq_work wakeup_work ____cacheline_aligned_in_smp;
 	/*
 	 * Kernel rings: 1 from the moment wakeup_work wakes waitq until the
@@ -76,8 +79,10 @@ struct bpfrb {
 	int wakeup_unseen;
 	wait_queue_head_t waitq;	/* poll()ers of this ring */
 
-	/* Written when files, probes and drains come and go. */
-	/* Files bound + kernel references. */
+	/*
+	 * Written when files, probes and drains come and go. refcnt: files
+	 * bound + kernel references.
+	 */
 	refcount_t refcnt ____cacheline_aligned_in_smp;
 	atomic_t next_probe_id;		/* kprobe.c: ids unique within the ring */
 	atomic_t nr_probes;		/* kprobe.c: probes writing into the ring */

@@ -22,6 +22,7 @@
 
 #include <linux/err.h>
 #include <linux/hardirq.h>
+#include <linux/instrumented.h>
 #include <linux/percpu.h>
 #include <linux/string.h>
 #include "bpfrb_internal.h"
@@ -308,6 +309,31 @@ void bpfrb_discard(void *sample, u64 flags)
 EXPORT_SYMBOL_BPFRB(bpfrb_discard);
 
 /*
+ * Records longer than 64 bytes, or not in whole words: whole words with
+ * one rep movsq, then the last 0-7 bytes. The kernel's memcpy() of such
+ * sizes is a rep movsb on CPUs with ERMS; on hardware the two run at the
+ * same fast-string speed for records this long, but an emulator such as
+ * QEMU's TCG executes string instructions one element per step, so
+ * moving words takes an eighth of the steps (docs/BENCHMARKS.md, "Output
+ * by record size"). The asm is invisible to KASAN and KCSAN, so the two
+ * ranges are reported to them first, as memcpy() would.
+ */
+static void bpfrb_copy_long(void *dst, const void *src, u64 size)
+{
+#ifdef CONFIG_X86_64
+	unsigned long words = size >> 3;
+
+	instrument_read(src, size);
+	instrument_write(dst, size);
+	asm volatile("rep movsq"
+		     : "+D" (dst), "+S" (src), "+c" (words)
+		     : : "memory");
+	size &= 7;
+#endif
+	memcpy(dst, src, size);
+}
+
+/*
  * Records of up to 64 bytes in whole words are copied a word at a time,
  * inline: memcpy() of a size unknown at build time is a call, and on CPUs
  * with fast short rep movs a rep movsb whose start-up dominates such a copy
@@ -320,7 +346,7 @@ static __always_inline void bpfrb_copy(void *dst, const void *src, u64 size)
 	u64 *word = dst;
 
 	if (size > 64 || (size & 7)) {
-		memcpy(dst, src, size);
+		bpfrb_copy_long(dst, src, size);
 		return;
 	}
 	for (; size; size -= sizeof(*word), src += sizeof(*word), word++)

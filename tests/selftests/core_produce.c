@@ -142,8 +142,9 @@ static int small_check_sample(void *ctx, const void *data, __u32 len)
 
 /*
  * Output copies small records a word at a time and larger or odd-sized
- * ones with memcpy() (src/produce.c): every size on both sides of both
- * limits arrives intact, with its exact length.
+ * ones by words with a byte tail (src/produce.c): every size from 1 byte
+ * to past a page, on both sides of every limit, arrives intact, with its
+ * exact length, also where it wraps the end of the ring.
  */
 TEST_F(produce, output_copies_every_size_exactly)
 {
@@ -162,14 +163,14 @@ TEST_F(produce, output_copies_every_size_exactly)
 					       &small));
 		ASSERT_EQ(0, small.bad) TH_LOG("size %u", size);
 	}
-	for (size = sizeof(struct bpfrb_test_record); size <= 136; size++) {
+	for (size = sizeof(struct bpfrb_test_record); size <= 4104; size++) {
 		ASSERT_EQ(0, testmod_one(self->tfd, id, BPFRB_TEST_ONE_OUTPUT,
 					 size, 0, size));
 		ASSERT_EQ(1, core_ring_consume(&self->ring, record_check_sample,
 					       &check));
 		ASSERT_EQ(0ULL, check.corrupt) TH_LOG("size %u", size);
 	}
-	ASSERT_EQ(136ULL - sizeof(struct bpfrb_test_record) + 1, check.total);
+	ASSERT_EQ(4104ULL - sizeof(struct bpfrb_test_record) + 1, check.total);
 }
 
 TEST_F(produce, records_wrap_the_end_of_the_ring_contiguously)
