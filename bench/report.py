@@ -336,13 +336,15 @@ def chart(boots, out):
             f"{v['mrps']:.4f}" if v else "0" for v in (a, b, c, d)) + " 0\n")
     sdat = os.path.join(out, "bench-sizes.dat")
     with open(sdat, "w") as f:
-        f.write("# size bpfrb bpf-rb memcpy\n")
+        f.write("# size bpfrb bpf-rb memcpy memcpy-user\n")
         for s in SIZES:
             vals = [bt.get("bpfrb-output", "batch", "b2b", 1, s),
                     bt.get("bpf-rb-output", "batch", "b2b", 1, s),
                     bt.get("memcpy", "none", "b2b", 1, s)]
+            user = bt.memcpy_user(s)
             f.write(f"{s} " + " ".join(
-                f"{v['mbps']:.2f}" if v else "NaN" for v in vals) + "\n")
+                f"{v['mbps']:.2f}" if v else "NaN" for v in vals) +
+                (f" {user:.2f}" if user else " NaN") + "\n")
     png = os.path.join(out, "bench.png")
     gp = f"""
 set terminal pngcairo size 1200,480 font ",10"
@@ -372,7 +374,8 @@ set xlabel "record payload bytes"
 set ylabel "MB/s"
 plot "{sdat}" using 1:2 title "bpfrb output" lw 2, \\
      "" using 1:3 title "BPF ringbuf output" lw 2, \\
-     "" using 1:4 title "memcpy in the probe" lw 2 dt 2
+     "" using 1:4 title "memcpy in the probe" lw 2 dt 2, \\
+     "" using 1:5 title "memcpy in user space" lw 2 dt 3
 unset multiplot
 """
     try:
