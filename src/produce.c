@@ -314,9 +314,9 @@ EXPORT_SYMBOL_BPFRB(bpfrb_discard);
  * sizes is a rep movsb on CPUs with ERMS; on hardware the two run at the
  * same fast-string speed for records this long, but an emulator such as
  * QEMU's TCG executes string instructions one element per step, so
- * moving words takes an eighth of the steps (docs/BENCHMARKS.md, "Output
- * by record size"). The asm is invisible to KASAN and KCSAN, so the two
- * ranges are reported to them first, as memcpy() would.
+ * moving words takes an eighth of the steps (docs/BENCHMARKS.md, change
+ * 6). The asm is invisible to KASAN and KCSAN, so the two ranges are
+ * reported to them first, as memcpy() would.
  */
 static void bpfrb_copy_long(void *dst, const void *src, u64 size)
 {
