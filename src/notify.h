@@ -10,16 +10,25 @@
 #include <linux/irq_work.h>
 #include "bpfrb_internal.h"
 
+/* NO_WAKEUP without FORCE_WAKEUP: the commit never wakes anyone. */
+static __always_inline bool bpfrb_commit_wakes_never(u64 flags)
+{
+	return (flags & (BPFRB_NO_WAKEUP | BPFRB_FORCE_WAKEUP)) ==
+	       BPFRB_NO_WAKEUP;
+}
+
 /*
  * rec_off: offset of the committed record's header in the data area.
- * Called after the commit's xchg(), the full barrier that orders the
- * committed record before the reads of consumer_pos and wakeup_unseen.
+ * Called after the commit's store of len. Unless the commit never wakes
+ * (and returns at once), that store was an xchg(), the full barrier that
+ * orders the committed record before the reads of consumer_pos and
+ * wakeup_unseen.
  */
 static __always_inline void bpfrb_notify_commit(struct bpfrb *rb,
 						unsigned long rec_off,
 						u64 flags)
 {
-	if (flags & BPFRB_NO_WAKEUP && !(flags & BPFRB_FORCE_WAKEUP))
+	if (bpfrb_commit_wakes_never(flags))
 		return;
 	if (!(flags & BPFRB_FORCE_WAKEUP)) {
 		/*

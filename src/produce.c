@@ -54,7 +54,7 @@ static void bpfrb_advance_pending(struct bpfrb *rb, unsigned long prod_pos)
 
 	while (pend_pos != prod_pos) {
 		struct bpfrb_hdr *hdr = (void *)rb->data + (pend_pos & rb->mask);
-		/* Pairs with the xchg() in bpfrb_commit(). */
+		/* Pairs with the store of len in bpfrb_commit(). */
 		u32 len = smp_load_acquire(&hdr->len);
 
 		if (len & BPFRB_BUSY_BIT)
@@ -281,11 +281,18 @@ static __always_inline void bpfrb_commit(void *sample, u64 flags, bool discard)
 		new_len |= BPFRB_DISCARD_BIT;
 
 	/*
-	 * Full barrier: the payload is visible before the cleared busy bit.
-	 * Pairs with the consumer's smp_load_acquire() of the header's len
-	 * and with bpfrb_advance_pending().
+	 * The payload is visible before the cleared busy bit: pairs with the
+	 * consumer's smp_load_acquire() of the header's len and with
+	 * bpfrb_advance_pending(). A commit that may wake the consumer then
+	 * reads consumer_pos and wakeup_unseen, and that read must not pass
+	 * this store (notify.c): xchg(), a full barrier. A NO_WAKEUP commit
+	 * reads nothing after it, so a release store is enough and saves the
+	 * locked instruction for every record a sampling producer writes.
 	 */
-	xchg(&hdr->len, new_len);
+	if (bpfrb_commit_wakes_never(flags))
+		smp_store_release(&hdr->len, new_len);
+	else
+		xchg(&hdr->len, new_len);
 
 	if (discard)
 		this_cpu_inc(rb->stats->discards);

@@ -32,7 +32,8 @@ FIXTURE_TEARDOWN(stress)
 
 static void run_all_producers(struct __test_metadata *_metadata,
 			      FIXTURE_DATA(stress) *self, __u64 records,
-			      __u32 flags, __u32 discard_every)
+			      __u32 flags, __u32 discard_every,
+			      __u64 submit_flags)
 {
 	struct producer_thread pt = { .tfd = self->tfd };
 	struct record_check check = { .discard_every = discard_every };
@@ -44,6 +45,7 @@ static void run_all_producers(struct __test_metadata *_metadata,
 			     records, 200);
 	pt.arg.flags = flags | BPFRB_TEST_PRODUCE_VARY_SIZE;
 	pt.arg.discard_every = discard_every;
+	pt.arg.submit_flags = submit_flags;
 	pt.arg.hrtimer_period_ns = 10000;
 	ASSERT_EQ(0, producer_thread_start(&pt));
 	ASSERT_LE(0, consume_while_producing(&self->ring, &pt, &check));
@@ -91,18 +93,36 @@ static void run_all_producers(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(stress, all_contexts_with_drops_account_for_every_record, 150)
 {
-	run_all_producers(_metadata, self, 20000, 0, 7);
+	run_all_producers(_metadata, self, 20000, 0, 7, 0);
 }
 
 TEST_F_TIMEOUT(stress, all_contexts_with_retry_lose_nothing, 150)
 {
-	run_all_producers(_metadata, self, 20000, BPFRB_TEST_PRODUCE_RETRY, 0);
+	run_all_producers(_metadata, self, 20000, BPFRB_TEST_PRODUCE_RETRY, 0, 0);
 }
 
 TEST_F_TIMEOUT(stress, all_contexts_output_path_with_retry_lose_nothing, 150)
 {
 	run_all_producers(_metadata, self, 10000,
-			  BPFRB_TEST_PRODUCE_RETRY | BPFRB_TEST_PRODUCE_OUTPUT, 5);
+			  BPFRB_TEST_PRODUCE_RETRY | BPFRB_TEST_PRODUCE_OUTPUT, 5, 0);
+}
+
+/*
+ * NO_WAKEUP commits clear the busy bit with a release store, not an
+ * exchange: records, discards and wrapped records are just as intact and
+ * ordered for a consumer that polls on its own timer.
+ */
+TEST_F_TIMEOUT(stress, all_contexts_without_wakeups_lose_nothing, 150)
+{
+	run_all_producers(_metadata, self, 20000, BPFRB_TEST_PRODUCE_RETRY, 5,
+			  BPFRB_NO_WAKEUP);
+}
+
+TEST_F_TIMEOUT(stress, all_contexts_output_without_wakeups_lose_nothing, 150)
+{
+	run_all_producers(_metadata, self, 10000,
+			  BPFRB_TEST_PRODUCE_RETRY | BPFRB_TEST_PRODUCE_OUTPUT, 0,
+			  BPFRB_NO_WAKEUP);
 }
 
 TEST_HARNESS_MAIN
