@@ -289,10 +289,13 @@ static __always_inline void bpfrb_commit(void *sample, u64 flags, bool discard)
 	 * reads nothing after it, so a release store is enough and saves the
 	 * locked instruction for every record a sampling producer writes.
 	 */
-	if (bpfrb_commit_wakes_never(flags))
+	if (bpfrb_commit_wakes_never(flags)) {
+		/* The payload before the cleared busy bit. */
 		smp_store_release(&hdr->len, new_len);
-	else
+	} else {
+		/* The same, and the wakeup decision's reads after it. */
 		xchg(&hdr->len, new_len);
+	}
 
 	if (discard)
 		this_cpu_inc(rb->stats->discards);
