@@ -59,6 +59,13 @@ struct bpfrb {
 	 * over for nothing.
 	 */
 	unsigned long mask ____cacheline_aligned_in_smp;	/* size - 1 */
+	/*
+	 * Kernel rings: size - 7, so that a sample may be reserved if and
+	 * only if it is smaller than this (it fits with its header). User
+	 * rings: 0, so that no sample is: the kernel never produces into
+	 * them, and one compare on the reserve path refuses both.
+	 */
+	u64 sample_limit;
 	struct bpfrb_stats __percpu *stats;
 	enum bpfrb_type type;
 	u32 flags;			/* as created; 0 for now */

@@ -20,7 +20,6 @@
  */
 #define pr_fmt(fmt) "bpfrb: " fmt
 
-#include <linux/err.h>
 #include <linux/hardirq.h>
 #include <linux/instrumented.h>
 #include <linux/percpu.h>
@@ -36,6 +35,31 @@ struct bpfrb_hdr {
 };
 
 static_assert(sizeof(struct bpfrb_hdr) == BPFRB_HDR_SZ);
+
+/*
+ * A header as one 8-byte word (headers are 8-byte aligned): written with
+ * one store when a record is reserved and read with one load when it is
+ * committed, instead of two of each, whatever the byte order.
+ */
+union bpfrb_hdr_word {
+	struct bpfrb_hdr hdr;
+	u64 word;
+};
+
+static __always_inline void bpfrb_write_hdr(struct bpfrb_hdr *hdr,
+					    struct bpfrb_hdr val)
+{
+	union bpfrb_hdr_word w = { .hdr = val };
+
+	WRITE_ONCE(*(u64 *)hdr, w.word);
+}
+
+static __always_inline struct bpfrb_hdr bpfrb_read_hdr(struct bpfrb_hdr *hdr)
+{
+	union bpfrb_hdr_word w = { .word = READ_ONCE(*(u64 *)hdr) };
+
+	return w.hdr;
+}
 
 static u64 bpfrb_rec_len(u32 len)
 {
@@ -62,6 +86,20 @@ static void bpfrb_advance_pending(struct bpfrb *rb, unsigned long prod_pos)
 		pend_pos += bpfrb_rec_len(len);
 	}
 	rb->pending_pos = pend_pos;
+}
+
+static void bpfrb_count_drop(struct bpfrb *rb)
+{
+	this_cpu_inc(rb->stats->drops);
+}
+
+/*
+ * size <= ring size - header  <=>  round_up(size + 8, 8) <= ring size.
+ * Always true for a user ring (sample_limit is 0).
+ */
+static __always_inline bool bpfrb_too_big(struct bpfrb *rb, u64 size)
+{
+	return size >= rb->sample_limit;
 }
 
 /*
@@ -155,8 +193,10 @@ static __always_inline void *bpfrb_claim(struct bpfrb *rb, u64 size,
 {
 	struct bpfrb_hdr *hdr = (void *)rb->data + (prod_pos & rb->mask);
 
-	hdr->len = (u32)size | BPFRB_BUSY_BIT;
-	hdr->pg_off = ((unsigned long)hdr - (unsigned long)rb) >> PAGE_SHIFT;
+	bpfrb_write_hdr(hdr, (struct bpfrb_hdr){
+		.len = (u32)size | BPFRB_BUSY_BIT,
+		.pg_off = ((unsigned long)hdr - (unsigned long)rb) >> PAGE_SHIFT,
+	});
 
 	/*
 	 * The busy header is visible before the new producer_pos. Pairs with
@@ -170,30 +210,24 @@ static __always_inline void *bpfrb_claim(struct bpfrb *rb, u64 size,
  * Every reservation the fast path below does not grant: the lock was busy
  * (so wait for it, or not, by bpfrb_lock()'s rules), pending_pos must be
  * advanced, there is no room, or the record is too big. Starts over from
- * scratch. Returns the sample, or ERR_PTR(-E2BIG or -EAGAIN): a drop,
- * counted here.
+ * scratch. Returns the sample, or NULL: a drop, counted here.
  */
 static noinline void *bpfrb_reserve_slow(struct bpfrb *rb, u64 size,
 					 bool nested)
 {
 	unsigned long prod_pos, new_prod_pos, flags;
 	void *sample;
-	int err;
 
-	/* size <= ring size - header  <=>  round_up(size + 8, 8) <= ring size */
-	if (size > bpfrb_size(rb) - BPFRB_HDR_SZ) {
-		err = -E2BIG;
+	if (rb->type != BPFRB_TYPE_KERNEL)
+		return NULL;	/* not a drop: no kernel code may produce here */
+	if (bpfrb_too_big(rb, size))
 		goto drop;
-	}
-	if (!bpfrb_lock(rb, &flags, nested)) {
-		err = -EAGAIN;
+	if (!bpfrb_lock(rb, &flags, nested))
 		goto drop;
-	}
 	prod_pos = rb->producer_pos;
 	new_prod_pos = prod_pos + round_up(size + BPFRB_HDR_SZ, 8);
 	if (!bpfrb_has_room(rb, prod_pos, new_prod_pos)) {
 		bpfrb_unlock(rb, flags);
-		err = -EAGAIN;
 		goto drop;
 	}
 	sample = bpfrb_claim(rb, size, prod_pos, new_prod_pos);
@@ -201,19 +235,21 @@ static noinline void *bpfrb_reserve_slow(struct bpfrb *rb, u64 size,
 	return sample;
 
 drop:
-	this_cpu_inc(rb->stats->drops);
-	return ERR_PTR(err);
+	bpfrb_count_drop(rb);
+	return NULL;
 }
 
 /*
- * Returns the sample, or ERR_PTR(-E2BIG or -EAGAIN): a drop.
+ * Returns the sample, or NULL: a drop.
  *
  * The fast path, inlined into each caller: the lock is free at the first
  * try and the ring has room as producers last left pending_pos. It calls
  * nothing, so a producer pays for two calls into this module per record
  * (reserve, submit) and no saved registers; whatever else happens is
  * bpfrb_reserve_slow()'s, entered with the lock released. A single trylock
- * is allowed in every context, NMI and nested producers included.
+ * is allowed in every context, NMI and nested producers included. Failure
+ * is NULL rather than an error pointer so that a granted sample goes back
+ * to the caller unchecked.
  */
 static __always_inline void *__bpfrb_reserve(struct bpfrb *rb, u64 size,
 					     bool nested)
@@ -221,7 +257,7 @@ static __always_inline void *__bpfrb_reserve(struct bpfrb *rb, u64 size,
 	unsigned long prod_pos, new_prod_pos, flags;
 	void *sample;
 
-	if (unlikely(size > bpfrb_size(rb) - BPFRB_HDR_SZ))
+	if (unlikely(bpfrb_too_big(rb, size)))
 		goto slow;
 	local_irq_save(flags);
 	if (unlikely(!arch_spin_trylock(&rb->lock)))
@@ -246,37 +282,35 @@ slow:
 
 void *bpfrb_reserve(struct bpfrb *rb, u64 size, u64 flags)
 {
-	void *sample;
-
-	if (unlikely(flags || rb->type != BPFRB_TYPE_KERNEL))
+	if (unlikely(flags))
 		return NULL;
-	sample = __bpfrb_reserve(rb, size, false);
-	return IS_ERR(sample) ? NULL : sample;
+	/* A user ring is refused too, by the fast path's size check. */
+	return __bpfrb_reserve(rb, size, false);
 }
 EXPORT_SYMBOL_BPFRB(bpfrb_reserve);
 
 void *bpfrb_reserve_nested(struct bpfrb *rb, u64 size)
 {
-	void *sample = __bpfrb_reserve(rb, size, true);
-
-	return IS_ERR(sample) ? NULL : sample;
+	return __bpfrb_reserve(rb, size, true);
 }
 
 /* The ring is found from the header alone (see ring.c). */
-static struct bpfrb *bpfrb_from_hdr(struct bpfrb_hdr *hdr)
+static struct bpfrb *bpfrb_from_hdr(struct bpfrb_hdr *hdr, u32 pg_off)
 {
 	unsigned long page = (unsigned long)hdr & PAGE_MASK;
 
-	return (struct bpfrb *)(page - ((unsigned long)hdr->pg_off << PAGE_SHIFT));
+	return (struct bpfrb *)(page - ((unsigned long)pg_off << PAGE_SHIFT));
 }
 
 static __always_inline void bpfrb_commit(void *sample, u64 flags, bool discard)
 {
 	struct bpfrb_hdr *hdr = sample - BPFRB_HDR_SZ;
-	struct bpfrb *rb = bpfrb_from_hdr(hdr);
+	/* Only this producer writes the header until the commit below. */
+	struct bpfrb_hdr busy = bpfrb_read_hdr(hdr);
+	struct bpfrb *rb = bpfrb_from_hdr(hdr, busy.pg_off);
 	u32 new_len;
 
-	new_len = hdr->len & ~BPFRB_BUSY_BIT;
+	new_len = busy.len & ~BPFRB_BUSY_BIT;
 	if (discard)
 		new_len |= BPFRB_DISCARD_BIT;
 
@@ -369,12 +403,21 @@ int bpfrb_output(struct bpfrb *rb, const void *data, u64 size, u64 flags)
 
 	if (flags & ~(BPFRB_NO_WAKEUP | BPFRB_FORCE_WAKEUP))
 		return -EINVAL;
-	if (rb->type != BPFRB_TYPE_KERNEL)
-		return -EINVAL;
-
+	/*
+	 * Told apart here, so that a failed reservation below is -EAGAIN
+	 * without the ring kept at hand to ask why. A user ring is "too
+	 * big" for every size (sample_limit), so it costs the fast path
+	 * no check of its own.
+	 */
+	if (unlikely(bpfrb_too_big(rb, size))) {
+		if (rb->type != BPFRB_TYPE_KERNEL)
+			return -EINVAL;
+		bpfrb_count_drop(rb);
+		return -E2BIG;
+	}
 	sample = __bpfrb_reserve(rb, size, false);
-	if (IS_ERR(sample))
-		return PTR_ERR(sample);
+	if (unlikely(!sample))
+		return -EAGAIN;	/* no room, or the lock was busy in NMI */
 	bpfrb_copy(sample, data, size);
 	bpfrb_commit(sample, flags, false);
 	return 0;

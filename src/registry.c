@@ -113,6 +113,8 @@ struct bpfrb *bpfrb_create_owned(const char *name, u64 size,
 	bpfrb_notify_init(rb);
 	refcount_set(&rb->refcnt, 1);
 	rb->type = type;
+	rb->sample_limit = type == BPFRB_TYPE_KERNEL ?
+			   bpfrb_size(rb) - BPFRB_HDR_SZ + 1 : 0;
 	rb->flags = flags;
 	rb->owner = owner;
 	atomic_set(&rb->next_probe_id, 0);

@@ -4,7 +4,8 @@
  * consuming through the mapping: what is committed arrives once, intact,
  * in order; discards are skipped; the query selectors and INFO counters
  * say what happened; records wrap the end of the ring; a record can fill
- * the whole ring but not more; a held record hides the ones after it.
+ * the whole ring but not more; a held record hides the ones after it;
+ * headers read as the BPF ring buffer's.
  */
 #include "kselftest_harness.h"
 #include "core_consume.h"
@@ -325,6 +326,50 @@ TEST_F(produce, out_of_order_commits_are_seen_in_reservation_order)
 	ASSERT_EQ(3UL * 40, core_load_consumer(&self->ring));
 	/* A held index is committed only once. */
 	ASSERT_EQ(-ENOENT, testmod_commit(self->tfd, self->first, 1, BPFRB_TEST_COMMIT_SUBMIT, 0));
+}
+
+/* The header of the record at data offset off, as user space sees it. */
+static const __u32 *header_at(const struct core_ring *r, size_t off)
+{
+	return (const __u32 *)(r->data + off);
+}
+
+/*
+ * What a consumer reads in a header is what the BPF ring buffer puts
+ * there: len with BUSY while held, DISCARD once discarded, and pg_off
+ * counting pages from the start of the ring's memory, where the data
+ * area starts three pages in (one kernel page, the consumer page and the
+ * producer page), as in the BPF ring buffer.
+ */
+TEST_F(produce, headers_are_laid_out_as_the_bpf_ring_buffer_does)
+{
+	const __u32 rec = 1000, span = 1008;
+	const __u32 *hdr;
+	size_t off;
+	__u32 i;
+
+	ASSERT_EQ(0, core_ring_open(&self->ring, 4 * self->page, NULL));
+	/* Through output and through reserve + submit, across pages. */
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, testmod_one(self->tfd, self->ring.id,
+					 i & 1 ? BPFRB_TEST_ONE_SUBMIT :
+						 BPFRB_TEST_ONE_OUTPUT,
+					 rec, 0, i));
+	for (i = 0, off = 0; i < 8; i++, off += span) {
+		hdr = header_at(&self->ring, off);
+		ASSERT_EQ(rec, hdr[0]) TH_LOG("record %u", i);
+		ASSERT_EQ(3 + off / self->page, hdr[1]) TH_LOG("record %u", i);
+	}
+	/* off: where the held record starts, in the second page. */
+	ASSERT_EQ(1, testmod_hold(self->tfd, self->ring.id, 1, 40, &self->first));
+	hdr = header_at(&self->ring, off);
+	ASSERT_EQ(40 | BPFRB_BUSY_BIT, hdr[0]);
+	ASSERT_EQ(3 + off / self->page, hdr[1]);
+	ASSERT_EQ(0, testmod_commit(self->tfd, self->first, 1,
+				    BPFRB_TEST_COMMIT_DISCARD, 0));
+	ASSERT_EQ(40 | BPFRB_DISCARD_BIT, hdr[0]);
+	ASSERT_EQ(3 + off / self->page, hdr[1]);
+	ASSERT_EQ(8, core_ring_consume(&self->ring, NULL, NULL));
 }
 
 TEST_F_TIMEOUT(produce, output_from_all_producers_is_lossless_with_retry, 120)

@@ -67,14 +67,27 @@ TEST_F(drain, kernel_ring_einval)
 	close(kfd);
 }
 
-/* Kernel producers cannot write into a user ring. */
+/*
+ * Kernel producers cannot write into a user ring, whatever the size, and
+ * a refusal is not counted as a drop: nothing was lost.
+ */
 TEST_F(drain, kernel_reserve_output_refused)
 {
-	EXPECT_EQ(-EINVAL, lib_output_one(self->u.tfd, self->u.id,
-					  BPFRB_TEST_ONE_OUTPUT, 32, 0, 0, 0));
-	EXPECT_EQ(-ENOSPC, lib_output_one(self->u.tfd, self->u.id,
-					  BPFRB_TEST_ONE_SUBMIT, 32, 0, 0, 0));
+	const __u64 sizes[] = { 0, 8, 32, LIB_PAGE_SIZE * 4 };
+	struct bpfrb_info info;
+	size_t i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		EXPECT_EQ(-EINVAL, lib_output_one(self->u.tfd, self->u.id,
+						  BPFRB_TEST_ONE_OUTPUT,
+						  sizes[i], 0, 0, 0));
+		EXPECT_EQ(-ENOSPC, lib_output_one(self->u.tfd, self->u.id,
+						  BPFRB_TEST_ONE_SUBMIT,
+						  sizes[i], 0, 0, 0));
+	}
 	EXPECT_EQ(0UL, ur_prod(&self->u));
+	ASSERT_EQ(0, bpfrb_info(self->u.fd, &info));
+	EXPECT_EQ(0ULL, info.drops);
 }
 
 TEST_F(drain, kprobe_on_user_ring_eopnotsupp)
