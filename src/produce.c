@@ -439,10 +439,22 @@ static void bpfrb_sum_stats(struct bpfrb *rb, struct bpfrb_stats *sum)
 	}
 }
 
+/*
+ * Out of line, so that bpfrb_query() keeps no stack frame (no stack
+ * protector, no zeroed struct): a sampling producer queries AVAIL_DATA
+ * once per record.
+ */
+static noinline u64 bpfrb_total_drops(struct bpfrb *rb)
+{
+	struct bpfrb_stats sum;
+
+	bpfrb_sum_stats(rb, &sum);
+	return sum.drops;
+}
+
 u64 bpfrb_query(struct bpfrb *rb, u64 what)
 {
 	unsigned long cons_pos, prod_pos;
-	struct bpfrb_stats sum;
 
 	/* Pairs with the consumer's smp_store_release() of consumer_pos. */
 	cons_pos = smp_load_acquire(&rb->consumer_pos);
@@ -459,8 +471,7 @@ u64 bpfrb_query(struct bpfrb *rb, u64 what)
 	case BPFRB_PROD_POS:
 		return prod_pos;
 	case BPFRB_DROPS:
-		bpfrb_sum_stats(rb, &sum);
-		return sum.drops;
+		return bpfrb_total_drops(rb);
 	default:
 		return 0;
 	}
