@@ -62,6 +62,12 @@
  * attempts are then nmi_raised, at most `records`, not `records`.
  */
 #define BPFRB_TEST_NMI_REMOTE		0x1U
+/*
+ * With REMOTE and PROD_KTHREADS: raise NMIs only while the kthread bound
+ * to the target CPU produces. Once it is done its CPU mostly idles, and an
+ * NMI there can no longer interrupt a holder of the ring's lock.
+ */
+#define BPFRB_TEST_NMI_TARGET_BUSY	0x2U
 
 /* bpfrb_test_produce.flags */
 #define BPFRB_TEST_PRODUCE_OUTPUT	0x1U /* bpfrb_output(), not reserve+submit */

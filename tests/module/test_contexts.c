@@ -118,12 +118,27 @@ static bool nmi_wait_handled(atomic_t *pending)
 /*
  * REMOTE: the NMIs are meant to land on busy producers, which end long
  * before as many NMIs are raised; raising stops when the raiser is the
- * last producer running (kthreads, hrtimer, softirq count).
+ * last producer running (kthreads, hrtimer, softirq count). TARGET_BUSY:
+ * as soon as the target CPU's kthread is done, although the kthread on
+ * the raiser's CPU, which the raiser keeps off its CPU while it waits
+ * for its NMIs, may run much longer.
  */
 static bool nmi_others_done(struct produce_run *run)
 {
-	return (run->arg->nmi_flags & BPFRB_TEST_NMI_REMOTE) &&
-	       atomic_read(&run->running) <= 1;
+	u32 target_id = BPFRB_TEST_ID_KTHREAD0 + run->nmi_cpu;
+	const struct test_producer *target;
+
+	if (!(run->arg->nmi_flags & BPFRB_TEST_NMI_REMOTE))
+		return false;
+	/* A CPU past the kthread ids has no kthread to watch. */
+	if ((run->arg->nmi_flags & BPFRB_TEST_NMI_TARGET_BUSY) &&
+	    target_id < BPFRB_TEST_ID_KTHREAD_END) {
+		target = &run->prod[target_id];
+		/* Written by that kthread; only ever grows. */
+		if (READ_ONCE(target->next_seq) >= run->arg->records)
+			return true;
+	}
+	return atomic_read(&run->running) <= 1;
 }
 
 /* The kthread that raises the NMIs, bound to the first online CPU. */
@@ -234,7 +249,12 @@ static void nmi_teardown(struct produce_run *run)
 
 int test_contexts_check(const struct bpfrb_test_produce *arg)
 {
-	if (arg->nmi_flags & ~BPFRB_TEST_NMI_REMOTE)
+	if (arg->nmi_flags & ~(BPFRB_TEST_NMI_REMOTE | BPFRB_TEST_NMI_TARGET_BUSY))
+		return -EINVAL;
+	/* TARGET_BUSY watches the kthread of REMOTE's target CPU. */
+	if ((arg->nmi_flags & BPFRB_TEST_NMI_TARGET_BUSY) &&
+	    (!(arg->nmi_flags & BPFRB_TEST_NMI_REMOTE) ||
+	     !(arg->producers & BPFRB_TEST_PROD_KTHREADS)))
 		return -EINVAL;
 	if (arg->nmi_flags && !(arg->producers & BPFRB_TEST_PROD_NMI))
 		return -EINVAL;

@@ -180,7 +180,9 @@ TEST_F_TIMEOUT(contexts, nmi_producer_alone_one_record_per_nmi, 120)
 /*
  * NMIs sent to the second CPU while a kthread bound there (and the calling
  * thread and the other kthreads) produce in a loop, so that some NMIs
- * interrupt a holder of the ring's lock, on their own CPU or the other.
+ * interrupt a holder of the ring's lock, on their own CPU or the other;
+ * raised only until that kthread is done (TARGET_BUSY): after it, they
+ * would land on an idle CPU.
  * The ring holds every record of a run, so no reservation can fail for
  * lack of space: every drop is an NMI's failed trylock, and the other
  * producers drop nothing. The producers are fast and an NMI lands on a
@@ -193,11 +195,11 @@ TEST_F_TIMEOUT(contexts, nmi_producer_alone_one_record_per_nmi, 120)
 
 TEST_F_TIMEOUT(contexts, nmi_interrupting_lock_holders_drops_exactly_counted, 200)
 {
-	const __u64 records = 30000;
+	const __u64 records = 240000;
 	struct bpfrb_test_produce arg;
 	struct run_result res;
 	const struct bpfrb_test_counts *nmi = &res.arg.counts[BPFRB_TEST_ID_NMI];
-	__u64 room = 4 << 20, need, raised = 0, produced = 0, dropped = 0;
+	__u64 room = 32 << 20, need, raised = 0, produced = 0, dropped = 0;
 	struct timespec t0, t;
 	__u32 i, run;
 
@@ -215,7 +217,8 @@ TEST_F_TIMEOUT(contexts, nmi_interrupting_lock_holders_drops_exactly_counted, 20
 		testmod_produce_init(&arg, 0, BPFRB_TEST_PROD_NMI |
 				     BPFRB_TEST_PROD_KTHREADS |
 				     BPFRB_TEST_PROD_PROCESS, records, 24);
-		arg.nmi_flags = BPFRB_TEST_NMI_REMOTE;
+		arg.nmi_flags = BPFRB_TEST_NMI_REMOTE |
+				BPFRB_TEST_NMI_TARGET_BUSY;
 		run_producers(_metadata, self, &arg, &res);
 		SKIP_IF_NMI_UNSUPPORTED(&res);
 		ASSERT_EQ(0, res.ret);
@@ -323,7 +326,14 @@ TEST_F(contexts, unknown_nmi_flag_einval)
 
 	ASSERT_EQ(0, core_ring_open(&self->ring, 1 << 16, NULL));
 	testmod_produce_init(&arg, self->ring.id, BPFRB_TEST_PROD_NMI, 1, 64);
-	arg.nmi_flags = 0x2;
+	arg.nmi_flags = 0x4;
+	ASSERT_EQ(-EINVAL, testmod_produce(self->tfd, &arg));
+	/* TARGET_BUSY: only with REMOTE, and only with kthreads to watch. */
+	arg.nmi_flags = BPFRB_TEST_NMI_TARGET_BUSY;
+	ASSERT_EQ(-EINVAL, testmod_produce(self->tfd, &arg));
+	testmod_produce_init(&arg, self->ring.id, BPFRB_TEST_PROD_NMI |
+			     BPFRB_TEST_PROD_HRTIMER, 1, 64);
+	arg.nmi_flags = BPFRB_TEST_NMI_REMOTE | BPFRB_TEST_NMI_TARGET_BUSY;
 	ASSERT_EQ(-EINVAL, testmod_produce(self->tfd, &arg));
 	/* REMOTE with nothing for its NMIs to interrupt. */
 	testmod_produce_init(&arg, self->ring.id, BPFRB_TEST_PROD_NMI |
