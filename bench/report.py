@@ -147,11 +147,11 @@ def summarize(boots):
         s["two_producers"] = {
             c: ratio(bt.get("bpfrb-reserve", c, "parallel", 2),
                      bt.get("bpf-rb-reserve", c, "parallel", 2))
-            for c in ("lib", "batch")}
+            for c in CONSUMERS}
         s["two_producers_written"] = {
             c: ratio_written(bt.get("bpfrb-reserve", c, "parallel", 2),
                              bt.get("bpf-rb-reserve", c, "parallel", 2))
-            for c in ("lib", "batch")}
+            for c in CONSUMERS}
         floor = bt.get("floor", "none", "cost")
         probe = bt.get("probe-only", "none", "cost")
         cost = {}
@@ -186,9 +186,9 @@ def summarize(boots):
         **{m: {k: pick([m, k]) for k in CONSUMERS + ["output", "all"]}
            for m in MODES},
         "perfbuf": {m: pick(["perfbuf", m]) for m in ("parallel", "b2b")},
-        "two_producers": {c: pick(["two_producers", c]) for c in ("lib", "batch")},
+        "two_producers": {c: pick(["two_producers", c]) for c in CONSUMERS},
         "two_producers_written": {c: pick(["two_producers_written", c])
-                                  for c in ("lib", "batch")},
+                                  for c in CONSUMERS},
         "cost_vs_floor": {k: pick(["cost_vs_floor", k])
                           for k in per_boot[0]["cost_vs_floor"]} if per_boot else {},
         "output_4k_vs_memcpy": pick(["output_4k_vs_memcpy"]),
@@ -257,7 +257,7 @@ def markdown(boots, summary):
     L.append("")
     L.append("| consumer | bpfrb | drops M/s | BPF ringbuf | drops M/s | ratio | ratio written |")
     L.append("|---|---|---|---|---|---|---|")
-    for c in ("lib", "batch"):
+    for c in CONSUMERS:
         a = bt.get("bpfrb-reserve", c, "parallel", 2)
         b = bt.get("bpf-rb-reserve", c, "parallel", 2)
         L.append(f"| {c} | {fmt_tp(a)} | {fmt(a and a['drops_mps'], 3)} | "
@@ -400,7 +400,7 @@ def compare(before, after):
         for k in CONSUMERS + ["output"]:
             print(f"| {mode}, {'reserve, ' + k if k != 'output' else 'output, batch'} | "
                   f"{fmt(docs[0][mode][k])} | {fmt(docs[1][mode][k])} |")
-    for c in ("lib", "batch"):
+    for c in CONSUMERS:
         print(f"| 2 producers, {c} | {fmt(docs[0]['two_producers'][c])} | "
               f"{fmt(docs[1]['two_producers'][c])} |")
     print(f"| vs perf buffer, parallel | {fmt(docs[0]['perfbuf']['parallel'])} | "
@@ -456,10 +456,11 @@ def main():
               f"uring {fmt(r['uring'])}; output {fmt(r['output'])})")
     tp = m["two_producers"]
     print(f"2 producers: ratio vs BPF ringbuf: {fmt(geomean(tp.values()))} "
-          f"(lib {fmt(tp['lib'])}, batch {fmt(tp['batch'])})")
+          f"({', '.join(f'{c} {fmt(tp[c])}' for c in CONSUMERS)})")
     tw = m["two_producers_written"]
     print(f"2 producers: written (received + dropped) vs BPF ringbuf: "
-          f"{fmt(geomean(tw.values()))} (lib {fmt(tw['lib'])}, batch {fmt(tw['batch'])})")
+          f"{fmt(geomean(tw.values()))} "
+          f"({', '.join(f'{c} {fmt(tw[c])}' for c in CONSUMERS)})")
     print(f"parallel: ratio vs BPF perf buffer: {fmt(m['perfbuf']['parallel'])}")
     for b in raw:
         for e in b["errors"]:

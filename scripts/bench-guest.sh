@@ -47,7 +47,7 @@ while [ $r -lt "$rounds" ]; do
 		run -p bpf-rb-output -c batch -m $mode
 		[ $mode = sampled ] || run -p bpf-pb -c lib -m $mode
 	done
-	want two && for c in batch lib; do
+	want two && for c in batch lib uring; do
 		run -p bpfrb-reserve -c $c -m parallel -n 2
 		run -p bpf-rb-reserve -c $c -m parallel -n 2
 	done
