@@ -178,7 +178,10 @@ static inline long core_ring_consume_n(struct core_ring *r, core_sample_fn fn,
 		prod = core_load_producer(r);
 		while (cons < prod) {
 			const __u8 *hdr = r->data + (cons & (r->size - 1));
-			/* Pairs with the kernel's xchg() that clears BUSY. */
+			/*
+			 * Pairs with the kernel's store that clears BUSY
+			 * (xchg(), or a release store with NO_WAKEUP).
+			 */
 			__u32 len = __atomic_load_n((const __u32 *)hdr,
 						    __ATOMIC_ACQUIRE);
 

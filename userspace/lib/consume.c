@@ -20,9 +20,10 @@
  *
  * Before we conclude that there is nothing more to read - the next record
  * is busy, or producer_pos has not moved - a full barrier orders our last
- * store of consumer_pos before that final look. The kernel's commit does
- * the mirror image: xchg() on the header (a full barrier), then it reads
- * consumer_pos to decide whether to wake us. Without the barrier both
+ * store of consumer_pos before that final look. A kernel commit that may
+ * wake us does the mirror image: xchg() on the header (a full barrier),
+ * then it reads consumer_pos to decide whether to wake us (a NO_WAKEUP
+ * commit reads nothing and wakes nobody). Without the barrier both
  * sides could read the other's old value: we would see the record busy
  * and go to sleep, the kernel would see us behind it and not wake us, and
  * the wakeup would be lost. With it, either we see the commit or the
@@ -40,7 +41,8 @@ static bool nothing_more(struct bpfrb_map *m, unsigned long cons)
 static __u32 record_len(__u32 *hdr)
 {
 	/*
-	 * Pairs with the xchg() that commits or discards the record: once
+	 * Pairs with the kernel's store that commits or discards the record
+	 * (an xchg(), or a release store for a NO_WAKEUP commit): once
 	 * BUSY is clear the payload is complete.
 	 */
 	__u32 len = smp_load_acquire(hdr);
