@@ -30,6 +30,18 @@
  * the previous one has run). No consumer can tell the difference: every
  * waiter is woken, or already was and has not looked since.
  *
+ * Idle queues: a commit that would wake skips the irq_work when nobody is
+ * on the wait queue. A poll(2) or select is queued only while the call
+ * runs and an io_uring poll only while armed, so a consumer that drains
+ * between short polls (the common case under load: poll() finds data at
+ * once) costs its producers no interrupt. An epoll set holds its entry
+ * on the queue as long as the ring is in the set, so epoll consumers
+ * gain nothing here (libbpfrb drains before it waits instead). No
+ * wakeup is lost: a poller queues itself and then issues a full barrier
+ * before it reads producer_pos (bpfrb_poll_ring()), a committer commits
+ * with a full barrier before it looks at the queue; either the poller
+ * sees the record or the committer sees the poller.
+ *
  * Why no waiter is left asleep with the flag set:
  *  - the handler sets the flag before it takes the wait queue's lock, and
  *    a poller queues itself under that lock before clearing the flag: a

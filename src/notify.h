@@ -21,8 +21,8 @@ static __always_inline bool bpfrb_commit_wakes_never(u64 flags)
  * rec_off: offset of the committed record's header in the data area.
  * Called after the commit's store of len. Unless the commit never wakes
  * (and returns at once), that store was an xchg(), the full barrier that
- * orders the committed record before the reads of consumer_pos and
- * wakeup_unseen.
+ * orders the committed record before the reads of consumer_pos,
+ * wakeup_unseen and the wait queue.
  */
 static __always_inline void bpfrb_notify_commit(struct bpfrb *rb,
 						unsigned long rec_off,
@@ -42,6 +42,12 @@ static __always_inline void bpfrb_notify_commit(struct bpfrb *rb,
 	}
 	/* The waiters hold a wakeup they have not looked at yet. */
 	if (READ_ONCE(rb->wakeup_unseen))
+		return;
+	/*
+	 * Nobody waits: no poll(2) or select in progress, no io_uring poll
+	 * armed, no epoll set holding the ring (notify.c, "Idle queues").
+	 */
+	if (!waitqueue_active(&rb->waitq))
 		return;
 	irq_work_queue(&rb->wakeup_work);
 }

@@ -8,12 +8,14 @@
  * Wakeups are observed with edge-triggered epoll: after the first event a
  * waiter is reported again only if the ring's wait queue is woken, which
  * is exactly what the flags decide (poll() is level-triggered and would
- * return at once whenever data is pending).
+ * return at once whenever data is pending). Wakeups skipped because
+ * nobody waits are observed in /proc/interrupts.
  */
 #include <pthread.h>
 #include <sys/epoll.h>
 #include "kselftest_harness.h"
 #include "core_consume.h"
+#include "irq_work_count.h"
 
 FIXTURE(wake) {
 	int tfd;
@@ -206,7 +208,8 @@ static int count_only(void *ctx, const void *data, __u32 len)
  * 10^6 records with default flags, the consumer sleeping in poll(-1)
  * whenever it caught up: a single lost wakeup hangs it (timeout: fail).
  */
-TEST_F_TIMEOUT(wake, no_lost_wakeup_over_a_million_records, 170)
+static void consume_million_sleeping_in_poll(struct __test_metadata *_metadata,
+					     FIXTURE_DATA(wake) *self)
 {
 	struct producer_thread pt = { .tfd = self->tfd };
 	struct pollfd pfd = { .fd = self->ring.fd, .events = POLLIN };
@@ -233,6 +236,76 @@ TEST_F_TIMEOUT(wake, no_lost_wakeup_over_a_million_records, 170)
 	ASSERT_EQ(0ULL, check.corrupt);
 	ASSERT_EQ(0ULL, check.out_of_order);
 	TH_LOG("consumer slept %llu times", (unsigned long long)sleeps);
+}
+
+/* The fixture's epoll set keeps an entry on the ring's wait queue. */
+TEST_F_TIMEOUT(wake, no_lost_wakeup_over_a_million_records, 170)
+{
+	consume_million_sleeping_in_poll(_metadata, self);
+}
+
+/*
+ * Without epoll, the wait queue is empty whenever the consumer is not
+ * inside poll(), and commits then skip the wakeup (src/notify.c, "Idle
+ * queues"): here poll() queueing itself races with every such commit.
+ */
+TEST_F_TIMEOUT(wake, no_lost_wakeup_with_poll_as_the_only_waiter, 170)
+{
+	ASSERT_EQ(0, close(self->ep));
+	self->ep = -1;
+	consume_million_sleeping_in_poll(_metadata, self);
+}
+
+#define LOOKS	2000
+
+/*
+ * LOOKS rounds of: commit one record to a caught-up consumer (a commit
+ * that wakes), look with the given call, consume it. Returns the IRQ work
+ * interrupts the rounds raised.
+ */
+static long long interrupts_over_rounds(struct __test_metadata *_metadata,
+					FIXTURE_DATA(wake) *self, bool epoll)
+{
+	struct pollfd pfd = { .fd = self->ring.fd, .events = POLLIN };
+	struct epoll_event ev;
+	long long before, after;
+	int i;
+
+	before = irq_work_interrupts();
+	for (i = 0; i < LOOKS; i++) {
+		ASSERT_EQ(0, testmod_one(self->tfd, self->ring.id,
+					 BPFRB_TEST_ONE_OUTPUT, 24, 0, 0));
+		if (epoll) {
+			ASSERT_EQ(1, epoll_wait(self->ep, &ev, 1, 0));
+		} else {
+			ASSERT_EQ(1, poll(&pfd, 1, 0));
+		}
+		ASSERT_EQ(1, core_ring_consume(&self->ring, NULL, NULL));
+	}
+	after = irq_work_interrupts();
+	return after - before;
+}
+
+/*
+ * A commit that would wake raises no interrupt when nobody waits: a
+ * consumer that polls with poll(2) between records costs its producer
+ * nothing. The same rounds with the ring in an epoll set (whose entry
+ * stays on the wait queue) raise one per round: that is what is saved.
+ */
+TEST_F(wake, nobody_waiting_no_interrupt)
+{
+	long long idle, held;
+
+	if (irq_work_interrupts() < 0)
+		SKIP(return, "/proc/interrupts lists no IRQ work interrupts");
+	held = interrupts_over_rounds(_metadata, self, true);
+	ASSERT_EQ(0, close(self->ep));
+	self->ep = -1;
+	idle = interrupts_over_rounds(_metadata, self, false);
+	TH_LOG("IRQ work interrupts over %d rounds: %lld with epoll, %lld with poll",
+	       LOOKS, held, idle);
+	ASSERT_LE(LOOKS / 2, held);
+	ASSERT_GT(LOOKS / 10, idle);
 }
 
 TEST_HARNESS_MAIN
