@@ -4,12 +4,13 @@
  * selftest carried over (poll returns the count then 0, discards skipped,
  * callback error propagated, consume_n in chunks, ring accessors agree
  * with BPFRB_IOC_INFO), plus ring order, busy records, wrap-around, size
- * rounding, wakeups and EINTR.
+ * rounding, wakeups and EINTR; poll drains before it waits.
  */
 #include <pthread.h>
 #include <signal.h>
 #include <sys/time.h>
 
+#include "irq_work_count.h"
 #include "lib_test.h"
 
 #define RING_SIZE	(256 * 1024)
@@ -334,7 +335,7 @@ TEST_F(ring, poll_eintr_is_not_an_error)
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;	/* no SA_RESTART: epoll_wait fails EINTR */
+	sa.sa_handler = on_alarm;	/* no SA_RESTART: the wait fails EINTR */
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
 	EXPECT_EQ(0, bpfrb_ring_buffer__poll(self->rb, -1));
@@ -383,6 +384,102 @@ TEST_F_TIMEOUT(ring, poll_is_woken_by_commits, 60)
 	EXPECT_EQ(200, self->seen.total);
 	EXPECT_EQ(0, self->seen.disorder);
 	EXPECT_EQ(0, self->seen.corrupt);
+}
+
+#define ROUNDS	2000
+
+/* One record, sequence number lp->n, 100 ms from now. */
+static void *produce_one_later(void *arg)
+{
+	struct late_producer *lp = arg;
+
+	usleep(100 * 1000);
+	lp->err = lib_output_one(lp->tfd, lp->id, BPFRB_TEST_ONE_OUTPUT,
+				 PAYLOAD, 0, lp->n, 0);
+	return NULL;
+}
+
+/*
+ * poll drains what is there before it waits. With the ring in the epoll
+ * set (whose entry stays on the ring's wait queue), while every call finds
+ * a record, epoll_wait() is never entered, the wakeup the first commit
+ * raised stays unseen, and later commits raise no interrupt (the module's
+ * notify.c). Calling epoll_wait() every time, as libbpf does, would see
+ * the wakeup and let the next commit raise another: one per round. Once
+ * the ring is empty, poll still sleeps and is woken.
+ */
+TEST_F_TIMEOUT(ring, poll_with_records_waiting_raises_no_interrupt, 60)
+{
+	struct late_producer lp = { .tfd = self->tfd, .id = self->id, .n = ROUNDS };
+	long long before, raised;
+	pthread_t th;
+	int i;
+
+	if (irq_work_interrupts() < 0)
+		SKIP(return, "/proc/interrupts lists no IRQ work interrupts");
+	ASSERT_LE(0, bpfrb_ring_buffer__epoll_fd(self->rb));
+	before = irq_work_interrupts();
+	for (i = 0; i < ROUNDS; i++) {
+		ASSERT_EQ(0, lib_output_one(self->tfd, self->id,
+					    BPFRB_TEST_ONE_OUTPUT, PAYLOAD, 0, i, 0));
+		ASSERT_EQ(1, bpfrb_ring_buffer__poll(self->rb, -1));
+	}
+	raised = irq_work_interrupts() - before;
+	TH_LOG("IRQ work interrupts over %d rounds: %lld", ROUNDS, raised);
+	EXPECT_GT(ROUNDS / 10, raised);
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, produce_one_later, &lp));
+	EXPECT_EQ(1, bpfrb_ring_buffer__poll(self->rb, 5000));
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, lp.err);
+	EXPECT_EQ(ROUNDS + 1, self->seen.total);
+	EXPECT_EQ(0, self->seen.disorder);
+	EXPECT_EQ(0, self->seen.corrupt);
+}
+
+#define WAITS	500
+
+/*
+ * WAITS rounds of: a poll that times out on the empty ring (the consumer
+ * caught up and waited), then a record (a commit that wakes), consumed.
+ * Returns the IRQ work interrupts the rounds raised.
+ */
+static long long interrupts_over_waits(struct __test_metadata *_metadata,
+				       FIXTURE_DATA(ring) *self, __u64 seq)
+{
+	long long before = irq_work_interrupts();
+	int i;
+
+	for (i = 0; i < WAITS; i++) {
+		ASSERT_EQ(0, bpfrb_ring_buffer__poll(self->rb, 1));
+		ASSERT_EQ(0, lib_output_one(self->tfd, self->id, BPFRB_TEST_ONE_OUTPUT,
+					    PAYLOAD, 0, seq + i, 0));
+		ASSERT_EQ(1, bpfrb_ring_buffer__poll(self->rb, -1));
+	}
+	return irq_work_interrupts() - before;
+}
+
+/*
+ * poll waits with poll(2), which leaves the ring's wait queue once it
+ * returns, so a commit made while the consumer is not waiting raises no
+ * interrupt. Once __epoll_fd() has put the ring into the epoll set, whose
+ * entry stays queued, every such commit raises one.
+ */
+TEST_F(ring, waiting_with_poll_costs_commits_no_interrupt)
+{
+	long long with_poll, with_epoll;
+
+	if (irq_work_interrupts() < 0)
+		SKIP(return, "/proc/interrupts lists no IRQ work interrupts");
+	with_poll = interrupts_over_waits(_metadata, self, 0);
+	ASSERT_LE(0, bpfrb_ring_buffer__epoll_fd(self->rb));
+	with_epoll = interrupts_over_waits(_metadata, self, WAITS);
+	TH_LOG("IRQ work interrupts over %d waits: %lld with poll(2), %lld with epoll",
+	       WAITS, with_poll, with_epoll);
+	EXPECT_GT(WAITS / 10, with_poll);
+	EXPECT_LE(WAITS / 2, with_epoll);
+	EXPECT_EQ(2 * WAITS, self->seen.total);
+	EXPECT_EQ(0, self->seen.disorder);
 }
 
 LIB_TEST_MAIN

@@ -3,7 +3,8 @@
  * Several rings in one bpfrb_ring_buffer (the kernel's ringbuf_multi
  * selftest carried over): each ring keeps its own callback and context,
  * poll consumes only what is ready, __ring() indexes rings in the order
- * they were added, and a failed __add leaves the manager usable.
+ * they were added, a failed __add leaves the manager usable, and the
+ * epoll fd reports every ring, added before it was asked for or after.
  */
 #include <sys/epoll.h>
 
@@ -190,6 +191,30 @@ TEST_F(two_rings, epoll_fd_reports_ready_rings)
 	EXPECT_EQ(1, epoll_wait(efd, ev, 2, 100));
 	EXPECT_EQ(1, bpfrb_ring_buffer__consume(self->rb));
 	EXPECT_EQ(0, epoll_wait(efd, ev, 2, 0));
+}
+
+/* A ring added once the epoll fd is handed out joins the set too. */
+TEST_F(two_rings, ring_added_after_epoll_fd_is_reported)
+{
+	int efd = bpfrb_ring_buffer__epoll_fd(self->rb);
+	struct ring_ctx c = { .tag = TAG_A };
+	struct epoll_event ev[3];
+	int fd_c;
+
+	ASSERT_LE(0, efd);
+	fd_c = bpfrb_create(NULL, 16384, BPFRB_TYPE_KERNEL, NULL);
+	ASSERT_LE(0, fd_c);
+	ASSERT_EQ(0, bpfrb_ring_buffer__add(self->rb, fd_c, count_cb, &c));
+	put(_metadata, self->tfd, lib_ring_id(fd_c), TAG_A, 1);
+	ASSERT_EQ(1, epoll_wait(efd, ev, 3, 100));
+	EXPECT_EQ(2, ev[0].data.u32);	/* its index among the rings */
+	EXPECT_EQ(1, bpfrb_ring_buffer__poll(self->rb, 100));
+	EXPECT_EQ(1, c.records);
+	EXPECT_EQ(0, self->a.records + self->b.records);
+	/* c lives on this stack: free the manager before returning. */
+	bpfrb_ring_buffer__free(self->rb);
+	self->rb = NULL;
+	close(fd_c);
 }
 
 LIB_TEST_MAIN

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <poll.h>
 #include <sys/epoll.h>
 
 #include "libbpfrb.h"
@@ -45,9 +46,11 @@ struct bpfrb_ring {
 
 struct bpfrb_ring_buffer {
 	struct bpfrb_ring **rings;	/* pointers: __ring() results survive __add() */
+	struct pollfd *pfds;		/* poll(2) input, one per ring */
 	struct epoll_event *events;	/* epoll_wait() output, one slot per ring */
 	unsigned int ring_cnt;
 	int epoll_fd;
+	bool in_epoll;			/* rings registered: __epoll_fd() handed it out */
 };
 
 /* Set errno from a negative error code and return the code. */

@@ -1,7 +1,17 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The ring buffer manager: a set of kernel rings, each with its own
- * callback and context, waited on together through one epoll fd.
+ * callback and context, waited on together.
+ *
+ * How it waits. The rings are waited on with poll(2), and go into the
+ * epoll fd only once __epoll_fd() hands it out to an outside event loop.
+ * A poll(2) waiter sits on a ring's wait queue only while the call waits,
+ * and the module raises no wakeup interrupt for a commit when that queue
+ * is empty (its notify.c, "Idle queues"): a consumer busy draining costs
+ * its producers nothing. An epoll set keeps its entry queued for as long
+ * as the ring is in it, so every commit that finds the consumer caught up
+ * would interrupt the producer's CPU. poll(2) visits every ring per call,
+ * which for the few rings a consumer has costs less than one interrupt.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -16,10 +26,22 @@ static void ring_free(struct bpfrb_ring *r)
 	free(r);
 }
 
+/* Puts ring idx into the epoll set; data.u32 is its index into rings[]. */
+static int epoll_add_ring(struct bpfrb_ring_buffer *rb, unsigned int idx)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u32 = idx;
+	if (epoll_ctl(rb->epoll_fd, EPOLL_CTL_ADD, rb->rings[idx]->map.fd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
 int bpfrb_ring_buffer__add(struct bpfrb_ring_buffer *rb, int fd, bpfrb_sample_fn fn,
 			   void *ctx)
 {
-	struct epoll_event ev;
 	struct bpfrb_ring *r;
 	void *tmp;
 	int err;
@@ -29,11 +51,15 @@ int bpfrb_ring_buffer__add(struct bpfrb_ring_buffer *rb, int fd, bpfrb_sample_fn
 	if (rb->ring_cnt >= INT_MAX)
 		return bpfrb_err(-E2BIG);
 
-	/* Grow both arrays first: after the ring is in epoll nothing may fail. */
+	/* Grow the arrays first: once the ring is in them nothing may fail. */
 	tmp = reallocarray(rb->rings, rb->ring_cnt + 1, sizeof(*rb->rings));
 	if (!tmp)
 		return bpfrb_err(-ENOMEM);
 	rb->rings = tmp;
+	tmp = reallocarray(rb->pfds, rb->ring_cnt + 1, sizeof(*rb->pfds));
+	if (!tmp)
+		return bpfrb_err(-ENOMEM);
+	rb->pfds = tmp;
 	tmp = reallocarray(rb->events, rb->ring_cnt + 1, sizeof(*rb->events));
 	if (!tmp)
 		return bpfrb_err(-ENOMEM);
@@ -50,16 +76,16 @@ int bpfrb_ring_buffer__add(struct bpfrb_ring_buffer *rb, int fd, bpfrb_sample_fn
 		return bpfrb_err(err);
 	}
 
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN;
-	ev.data.u32 = rb->ring_cnt;	/* index into rings[] */
-	if (epoll_ctl(rb->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		err = -errno;
-		ring_free(r);
-		return bpfrb_err(err);
+	rb->rings[rb->ring_cnt] = r;
+	if (rb->in_epoll) {
+		err = epoll_add_ring(rb, rb->ring_cnt);
+		if (err) {
+			ring_free(r);
+			return bpfrb_err(err);
+		}
 	}
-
-	rb->rings[rb->ring_cnt++] = r;
+	rb->pfds[rb->ring_cnt] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	rb->ring_cnt++;
 	return 0;
 }
 
@@ -101,6 +127,7 @@ void bpfrb_ring_buffer__free(struct bpfrb_ring_buffer *rb)
 	if (rb->epoll_fd >= 0)
 		close(rb->epoll_fd);
 	free(rb->events);
+	free(rb->pfds);
 	free(rb->rings);
 	free(rb);
 }
@@ -131,33 +158,93 @@ int bpfrb_ring_buffer__consume(struct bpfrb_ring_buffer *rb)
 	return bpfrb_ring_buffer__consume_n(rb, SIZE_MAX);
 }
 
-int bpfrb_ring_buffer__poll(struct bpfrb_ring_buffer *rb, int timeout_ms)
+/* Waits with epoll_wait() and consumes the rings it reports. */
+static int64_t wait_epoll(struct bpfrb_ring_buffer *rb, int timeout_ms)
 {
 	int64_t ret, total = 0;
 	int i, cnt;
 
-	if (!rb)
-		return bpfrb_err(-EINVAL);
 	cnt = epoll_wait(rb->epoll_fd, rb->events, (int)rb->ring_cnt, timeout_ms);
-	if (cnt < 0) {
-		/* A signal is not an error: nothing was consumed. */
-		if (errno == EINTR)
-			return 0;
-		return bpfrb_err(-errno);
-	}
+	if (cnt < 0)
+		return -errno;
 	for (i = 0; i < cnt; i++) {
 		ret = bpfrb_ring_process(rb->rings[rb->events[i].data.u32], SIZE_MAX);
 		if (ret < 0)
-			return bpfrb_err((int)ret);
+			return ret;
 		total += ret;
 	}
-	return cap_count(total);
+	return total;
 }
 
-int bpfrb_ring_buffer__epoll_fd(const struct bpfrb_ring_buffer *rb)
+/* Waits with poll(2) and consumes the rings it reports. */
+static int64_t wait_poll(struct bpfrb_ring_buffer *rb, int timeout_ms)
 {
+	int64_t ret, total = 0;
+	unsigned int i;
+
+	if (poll(rb->pfds, rb->ring_cnt, timeout_ms) < 0)
+		return -errno;
+	for (i = 0; i < rb->ring_cnt; i++) {
+		if (!(rb->pfds[i].revents & POLLIN))
+			continue;
+		ret = bpfrb_ring_process(rb->rings[i], SIZE_MAX);
+		if (ret < 0)
+			return ret;
+		total += ret;
+	}
+	return total;
+}
+
+/*
+ * Drains first and waits only when that found nothing. Under load the
+ * rings have data whenever we come back, and a wait would only report
+ * it: skipping it saves a system call per pass, and with the epoll fd in
+ * use the producers an interrupt, since a wakeup delivered and not yet
+ * looked at by epoll_wait() spares them the next one (the module's
+ * notify.c, "Unseen wakeups"). What is returned is what libbpf's
+ * ring_buffer__poll() returns: the records consumed, none if the wait
+ * timed out or a signal interrupted it.
+ */
+int bpfrb_ring_buffer__poll(struct bpfrb_ring_buffer *rb, int timeout_ms)
+{
+	int64_t ret;
+	int cnt;
+
 	if (!rb)
 		return bpfrb_err(-EINVAL);
+	cnt = bpfrb_ring_buffer__consume(rb);
+	if (cnt != 0 || timeout_ms == 0)
+		return cnt;
+	ret = rb->in_epoll ? wait_epoll(rb, timeout_ms) : wait_poll(rb, timeout_ms);
+	if (ret == -EINTR)
+		return 0;
+	if (ret < 0)
+		return bpfrb_err((int)ret);
+	return cap_count(ret);
+}
+
+/*
+ * The rings join the epoll set only now (see the top). rb is never const
+ * underneath: it comes from __new(); the const is libbpf's signature.
+ */
+int bpfrb_ring_buffer__epoll_fd(const struct bpfrb_ring_buffer *crb)
+{
+	struct bpfrb_ring_buffer *rb = (struct bpfrb_ring_buffer *)crb;
+	unsigned int i;
+	int err;
+
+	if (!rb)
+		return bpfrb_err(-EINVAL);
+	for (i = 0; !rb->in_epoll && i < rb->ring_cnt; i++) {
+		err = epoll_add_ring(rb, i);
+		if (err) {
+			while (i--)
+				epoll_ctl(rb->epoll_fd, EPOLL_CTL_DEL,
+					  rb->rings[i]->map.fd, NULL);
+			return bpfrb_err(err);
+		}
+	}
+	rb->in_epoll = true;
 	return rb->epoll_fd;
 }
 
