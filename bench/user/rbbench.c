@@ -55,6 +55,7 @@ struct thread_arg {
 	struct bench_ctx *ctx;
 	struct consumer *cons;
 	int cpu;
+	_Atomic pid_t tid;	/* set by the thread itself */
 };
 
 static void pin(int cpu)
@@ -93,8 +94,10 @@ static void *consumer_main(void *p)
 	struct thread_arg *a = p;
 	long n;
 
+	a->tid = (pid_t)syscall(SYS_gettid);
 	pin(a->cpu);
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+		add(&a->ctx->c.polls, 1);
 		n = a->cons->poll(a->cons, 100);
 		if (n < 0) {
 			fprintf(stderr, "rbbench: consumer: %s\n", strerror((int)-n));
@@ -187,6 +190,81 @@ static void sleep_until(struct timespec *t, int secs)
 		;
 }
 
+/* CPU seconds a thread has used so far. */
+static double thread_cpu_s(pthread_t t)
+{
+	struct timespec ts;
+	clockid_t id;
+
+	if (pthread_getcpuclockid(t, &id) || clock_gettime(id, &ts))
+		return 0;
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The consumer's and the producers' CPU seconds, as running totals. */
+static void cpu_split(pthread_t *th, int nth, bool has_consumer,
+		      double *cons, double *prod)
+{
+	int i;
+
+	*cons = *prod = 0;
+	for (i = 0; i < nth; i++) {
+		if (i == 0 && has_consumer)
+			*cons = thread_cpu_s(th[i]);
+		else
+			*prod += thread_cpu_s(th[i]);
+	}
+}
+
+/*
+ * Interrupts that tell how producers and the consumer disturb each other:
+ * irq_work (the rings' wakeups), reschedule and function-call IPIs. Sums
+ * over CPUs, per CPU 0 and 1.
+ */
+static const char * const irq_names[] = { "IWI", "RES", "CAL" };
+#define NR_IRQ_NAMES	(sizeof(irq_names) / sizeof(irq_names[0]))
+
+static void irq_counts(uint64_t v[NR_IRQ_NAMES][2])
+{
+	char line[512], name[16];
+	unsigned long long c0, c1;
+	FILE *f = fopen("/proc/interrupts", "r");
+	size_t i;
+
+	memset(v, 0, sizeof(uint64_t) * NR_IRQ_NAMES * 2);
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %15[^:]: %llu %llu", name, &c0, &c1) != 3)
+			continue;
+		for (i = 0; i < NR_IRQ_NAMES; i++)
+			if (!strcmp(name, irq_names[i]))
+				v[i][0] = c0, v[i][1] = c1;
+	}
+	fclose(f);
+}
+
+/* A thread's context switches so far: voluntary (slept), involuntary. */
+static void ctx_switches(pid_t tid, uint64_t *vol, uint64_t *invol)
+{
+	char path[64], line[128];
+	unsigned long long n;
+	FILE *f;
+
+	*vol = *invol = 0;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
+	f = tid ? fopen(path, "r") : NULL;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "voluntary_ctxt_switches: %llu", &n) == 1)
+			*vol = n;
+		else if (sscanf(line, "nonvoluntary_ctxt_switches: %llu", &n) == 1)
+			*invol = n;
+	}
+	fclose(f);
+}
+
 static void print_series(const char *key, const double *v, int n)
 {
 	int i;
@@ -206,7 +284,13 @@ int main(int argc, char **argv)
 	struct bench_ctx ctx = { .o = &opts };
 	struct consumer *cons = NULL;
 	struct timespec tick, a, b;
-	double m, sd, dm, dsd, cm, csd, el, best = 0, cmin = 0;
+	double m, sd, dm, dsd, cm, csd, el, best = 0, cmin = 0, total_s = 0;
+	double cons0, prod0, cons1, prod1;
+	uint64_t polls0, polls1, irq0[NR_IRQ_NAMES][2], irq1[NR_IRQ_NAMES][2];
+	uint64_t vcsw0, ivcsw0, vcsw1, ivcsw1;
+	pid_t cons_tid;
+	size_t q;
+	bool split;
 	int nth = 0, i, err;
 	struct peer *peer;
 	bool consumed;
@@ -245,26 +329,34 @@ int main(int argc, char **argv)
 	 * producer on 1; two producers on 0 and 1.
 	 */
 	if (opts.mode == MODE_B2B || opts.mode == MODE_COST) {
-		targ[nth] = (struct thread_arg){ &ctx, cons, 0 };
+		targ[nth] = (struct thread_arg){ &ctx, cons, 0, 0 };
 		pthread_create(&th[nth], NULL, b2b_main, &targ[nth]);
 		nth++;
 	} else {
 		if (cons) {
-			targ[nth] = (struct thread_arg){ &ctx, cons, 0 };
+			targ[nth] = (struct thread_arg){ &ctx, cons, 0, 0 };
 			pthread_create(&th[nth], NULL, consumer_main, &targ[nth]);
 			nth++;
 		}
 		for (i = 0; i < opts.producers; i++) {
 			targ[nth] = (struct thread_arg){ &ctx, NULL,
-				opts.producers == 1 ? 1 : i };
+				opts.producers == 1 ? 1 : i, 0 };
 			pthread_create(&th[nth], NULL, producer_main, &targ[nth]);
 			nth++;
 		}
 	}
 
+	/* Where the threads' CPU time went: only with a consumer thread. */
+	split = cons && opts.mode != MODE_B2B && opts.mode != MODE_COST;
+
 	clock_gettime(CLOCK_MONOTONIC, &tick);
 	sleep_until(&tick, opts.warmup_s);
 	ctx.lat.on = true;
+	cpu_split(th, nth, split, &cons0, &prod0);
+	polls0 = atomic_load(&ctx.c.polls);
+	cons_tid = split ? targ[0].tid : 0;
+	ctx_switches(cons_tid, &vcsw0, &ivcsw0);
+	irq_counts(irq0);
 	r0 = records_total(&ctx, consumed);
 	d0 = peer->drops(peer);
 	t0 = atomic_load(&ctx.c.trigger_ns);
@@ -282,7 +374,12 @@ int main(int argc, char **argv)
 		drops[i] = (d1 - d0) / el / 1e6;
 		nspr[i] = n1 > n0 ? (double)(t1 - t0) / ((n1 - n0) * opts.batch) : 0;
 		r0 = r1, d0 = d1, t0 = t1, n0 = n1, a = b;
+		total_s += el;
 	}
+	cpu_split(th, nth, split, &cons1, &prod1);
+	polls1 = atomic_load(&ctx.c.polls);
+	ctx_switches(cons_tid, &vcsw1, &ivcsw1);
+	irq_counts(irq1);
 	ctx.lat.on = false;
 	atomic_store(&stop, true);
 	for (i = 0; i < nth; i++)
@@ -309,12 +406,20 @@ int main(int argc, char **argv)
 	       "\"mrps_best\":%.4f,\"ns_per_rec\":%.2f,\"ns_per_rec_std\":%.2f,"
 	       "\"ns_per_rec_best\":%.2f,"
 	       "\"lat_p50_ns\":%llu,\"lat_p99_ns\":%llu,\"lat_max_ns\":%llu,"
-	       "\"lat_samples\":%zu",
+	       "\"lat_samples\":%zu,\"cons_cpu\":%.3f,\"prod_cpu\":%.3f,"
+	       "\"cons_passes_ps\":%.0f,\"cons_sleeps_ps\":%.0f,"
+	       "\"cons_preempted_ps\":%.0f",
 	       opts.peer, consumed ? cons->name : "none", mode_names[opts.mode],
 	       opts.producers, opts.batch, opts.size, opts.ring_size,
 	       opts.duration_s, m, sd, m * opts.size, dm, best, cm, csd, cmin,
 	       (unsigned long long)p50, (unsigned long long)p99,
-	       (unsigned long long)max, ctx.lat.n);
+	       (unsigned long long)max, ctx.lat.n, (cons1 - cons0) / total_s,
+	       (prod1 - prod0) / total_s, (polls1 - polls0) / total_s,
+	       (vcsw1 - vcsw0) / total_s, (ivcsw1 - ivcsw0) / total_s);
+	for (q = 0; q < NR_IRQ_NAMES; q++)
+		printf(",\"%s_ps\":[%.0f,%.0f]", irq_names[q],
+		       (irq1[q][0] - irq0[q][0]) / total_s,
+		       (irq1[q][1] - irq0[q][1]) / total_s);
 	print_series("per_s", mrps, opts.duration_s);
 	printf("}\n");
 

@@ -37,6 +37,7 @@ struct bench_counts {
 	_Atomic uint64_t bytes;
 	_Atomic uint64_t triggers;	/* getpgid() calls */
 	_Atomic uint64_t trigger_ns;	/* MODE_COST: time inside them */
+	_Atomic uint64_t polls;		/* consumer passes (parallel, sampled) */
 };
 
 /* Latency samples, taken from records that carry a timestamp. */
