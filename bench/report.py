@@ -62,7 +62,8 @@ class Boot:
             return None
         out = dict(rs[0])
         for k in ("mrps", "mrps_std", "mbps", "drops_mps", "ns_per_rec",
-                  "ns_per_rec_std", "mrps_best", "ns_per_rec_best"):
+                  "ns_per_rec_std", "mrps_best", "ns_per_rec_best",
+                  "cons_cpu", "cons_passes_ps", "cons_sleeps_ps"):
             if all(k in r for r in rs):
                 out[k] = statistics.mean(r[k] for r in rs)
         for k in ("lat_p50_ns", "lat_p99_ns"):
@@ -119,6 +120,16 @@ def fmt_lat(r):
 def written(r):
     """What the producers wrote: received plus dropped, M records/s."""
     return r and r["mrps"] + r["drops_mps"]
+
+
+def irq_work_ps(r):
+    """IRQ work interrupts per second, all CPUs: the rings' wakeups."""
+    return r and "IWI_ps" in r and sum(r["IWI_ps"]) or None
+
+
+def cons_ns(r):
+    """Consumer thread CPU ns per record received."""
+    return r and r.get("cons_cpu") and r["mrps"] and r["cons_cpu"] * 1e3 / r["mrps"]
 
 
 def ratio_written(a, b):
@@ -263,6 +274,25 @@ def markdown(boots, summary):
         L.append(f"| {c} | {fmt_tp(a)} | {fmt(a and a['drops_mps'], 3)} | "
                  f"{fmt_tp(b)} | {fmt(b and b['drops_mps'], 3)} | {fmt(ratio(a, b))} | "
                  f"{fmt(ratio_written(a, b))} |")
+    L.append("")
+    L.append("### Where the time goes: wakeup interrupts and the consumer thread")
+    L.append("")
+    L.append("Reserve/submit runs with a consumer thread. IRQ work: the rings' "
+             "wakeup interrupts per second (thousands, all CPUs), taken by the "
+             "producers' CPUs; consumer: its thread's share of a CPU, and its CPU "
+             "time per record received (ns).")
+    L.append("")
+    L.append("| mode | producers | consumer | IRQ work k/s, bpfrb | BPF | consumer CPU, bpfrb | BPF | consumer ns/record, bpfrb | BPF |")
+    L.append("|---|---|---|---|---|---|---|---|---|")
+    for mode, n in (("parallel", 1), ("sampled", 1), ("parallel", 2)):
+        for c in CONSUMERS:
+            a = bt.get("bpfrb-reserve", c, mode, n)
+            b = bt.get("bpf-rb-reserve", c, mode, n)
+            iw = [irq_work_ps(r) for r in (a, b)]
+            L.append(f"| {mode} | {n} | {c} | "
+                     f"{fmt(iw[0] and iw[0] / 1e3, 1)} | {fmt(iw[1] and iw[1] / 1e3, 1)} | "
+                     f"{fmt(a and a.get('cons_cpu'))} | {fmt(b and b.get('cons_cpu'))} | "
+                     f"{fmt(cons_ns(a), 0)} | {fmt(cons_ns(b), 0)} |")
     L.append("")
     L.append("### Producer cost per record (ns inside getpgid() / 500, drained untimed)")
     L.append("")
