@@ -32,11 +32,12 @@
  *
  * Idle queues: a commit that would wake skips the irq_work when nobody is
  * on the wait queue. A poll(2) or select is queued only while the call
- * runs and an io_uring poll only while armed, so a consumer that drains
- * between short polls (the common case under load: poll() finds data at
- * once) costs its producers no interrupt. An epoll set holds its entry
- * on the queue as long as the ring is in the set, so epoll consumers
- * gain nothing here (libbpfrb drains before it waits instead). No
+ * runs and a oneshot io_uring poll only while armed, so a consumer that
+ * drains between short polls (the common case under load: poll() finds
+ * data at once) costs its producers no interrupt. An epoll set (or a
+ * multishot io_uring poll) holds its entry on the queue as long as the
+ * ring is in it, so such consumers gain nothing here (libbpfrb waits with
+ * poll(2) until its epoll fd is asked for). No
  * wakeup is lost: a poller queues itself and then issues a full barrier
  * before it reads producer_pos (bpfrb_poll_ring()), a committer commits
  * with a full barrier before it looks at the queue; either the poller

@@ -87,7 +87,7 @@ int bpfrb_kprobe_detach(int fd, __u32 probe_id);
  */
 typedef int (*bpfrb_sample_fn)(void *ctx, void *data, size_t size);
 
-struct bpfrb_ring_buffer;	/* a set of rings sharing one epoll fd */
+struct bpfrb_ring_buffer;	/* a set of rings waited on together */
 struct bpfrb_ring;		/* one ring of that set */
 
 struct bpfrb_ring_buffer_opts {
