@@ -155,10 +155,10 @@ out_unlock:
 	/*
 	 * Producers blocked in poll() for space: wake them once per call that
 	 * freed some (discarded records free space too), through irq_work so
-	 * that a drain may run in any context. irq_work_queue() is a full
-	 * barrier after the consumer_pos store: a poller that misses the new
-	 * consumer_pos is already on the wait queue the irq_work wakes (see
-	 * bpfrb_poll_ring()).
+	 * that a drain may run in any context, and only if one is on the wait
+	 * queue. bpfrb_notify_producers() issues a full barrier after the
+	 * consumer_pos store: a poller that misses the new consumer_pos is
+	 * already on the wait queue it looks at (see bpfrb_poll_ring()).
 	 */
 	if (flags & BPFRB_FORCE_WAKEUP)
 		bpfrb_notify_producers(rb);

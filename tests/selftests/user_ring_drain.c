@@ -2,11 +2,14 @@
 /*
  * bpfrb_user_drain() and the user ring producer API beyond the kernel's
  * selftest: every error of SPEC §3 and §4, busy records, a record left in
- * place, the per-call cap, the drain lock (-EBUSY), EPOLLOUT and which
- * drains wake a waiting producer.
+ * place, the per-call cap, the drain lock (-EBUSY), EPOLLOUT, which
+ * drains wake a waiting producer, and that drains raise no interrupt
+ * while no producer waits.
  */
 #include <pthread.h>
+#include <sys/epoll.h>
 
+#include "irq_work_count.h"
 #include "user_ring_test.h"
 
 /* BPFRB_USER_DRAIN_MAX_RECORDS of include/linux/bpfrb.h, a kernel-only header. */
@@ -466,6 +469,49 @@ TEST_F(drain, wakeup_after_discards)
 	EXPECT_EQ(0, ur_drain(&self->u, 0));
 	EXPECT_EQ(1, waiter_done_within(&w, 5000));
 	pthread_join(t, NULL);
+}
+
+#define DRAINS	2000
+
+/* IRQ work interrupts over DRAINS rounds of one record written, drained. */
+static long long interrupts_over_drains(struct __test_metadata *_metadata,
+					struct ur *u)
+{
+	long long before = irq_work_interrupts();
+	int i;
+
+	for (i = 0; i < DRAINS; i++) {
+		ASSERT_EQ(0, ur_write_record(u, 24, 0, i));
+		ASSERT_EQ(1, ur_drain(u, 0));
+	}
+	return irq_work_interrupts() - before;
+}
+
+/*
+ * Every one of these drains frees space, so each would wake a producer
+ * waiting for it; with none on the ring's wait queue (libbpfrb waits with
+ * poll(2), queued only while it waits) none raises an interrupt. With an
+ * epoll set holding the ring for EPOLLOUT, whose entry stays queued, each
+ * raises one.
+ */
+TEST_F(drain, drains_with_nobody_waiting_raise_no_interrupt)
+{
+	struct epoll_event ev = { .events = EPOLLOUT };
+	long long idle, held;
+	int ep;
+
+	if (irq_work_interrupts() < 0)
+		SKIP(return, "/proc/interrupts lists no IRQ work interrupts");
+	idle = interrupts_over_drains(_metadata, &self->u);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->u.fd, &ev));
+	held = interrupts_over_drains(_metadata, &self->u);
+	close(ep);
+	TH_LOG("IRQ work interrupts over %d drains: %lld nobody waiting, %lld with epoll",
+	       DRAINS, idle, held);
+	EXPECT_GT(DRAINS / 10, idle);
+	EXPECT_LE(DRAINS / 2, held);
 }
 
 LIB_TEST_MAIN

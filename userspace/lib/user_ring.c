@@ -14,16 +14,21 @@
 #include "barrier.h"
 #include "internal.h"
 
+/*
+ * reserve_blocking waits for space with poll(2) on the ring's fd, which
+ * is on the ring's wait queue only while it waits: the module then raises
+ * no wakeup interrupt for drains while no producer waits (its notify.c,
+ * "Idle queues"), where an epoll set would keep an entry queued for the
+ * ring buffer's whole life.
+ */
 struct bpfrb_user_ring_buffer {
 	struct bpfrb_map map;
-	int epoll_fd;		/* EPOLLOUT on the ring: a drain freed space */
 };
 
 struct bpfrb_user_ring_buffer *bpfrb_user_ring_buffer__new(int fd,
 				const struct bpfrb_user_ring_buffer_opts *opts)
 {
 	struct bpfrb_user_ring_buffer *rb;
-	struct epoll_event ev;
 	int err;
 
 	if (!BPFRB_OPTS_VALID(opts, bpfrb_user_ring_buffer_opts))
@@ -31,25 +36,12 @@ struct bpfrb_user_ring_buffer *bpfrb_user_ring_buffer__new(int fd,
 	rb = calloc(1, sizeof(*rb));
 	if (!rb)
 		return bpfrb_err_ptr(ENOMEM);
-	rb->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (rb->epoll_fd < 0) {
-		err = -errno;
-		goto err_free;
-	}
 	err = bpfrb_map_ring(&rb->map, fd, BPFRB_TYPE_USER);
-	if (err)
-		goto err_free;
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLOUT;
-	if (epoll_ctl(rb->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		err = -errno;
-		goto err_free;
+	if (err) {
+		free(rb);
+		return bpfrb_err_ptr(-err);
 	}
 	return rb;
-
-err_free:
-	bpfrb_user_ring_buffer__free(rb);
-	return bpfrb_err_ptr(-err);
 }
 
 void bpfrb_user_ring_buffer__free(struct bpfrb_user_ring_buffer *rb)
@@ -57,8 +49,6 @@ void bpfrb_user_ring_buffer__free(struct bpfrb_user_ring_buffer *rb)
 	if (!rb)
 		return;
 	bpfrb_unmap_ring(&rb->map);
-	if (rb->epoll_fd >= 0)
-		close(rb->epoll_fd);
 	free(rb);
 }
 
@@ -140,8 +130,8 @@ void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb
 					       __u32 size, int timeout_ms)
 {
 	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	struct pollfd pfd = { .fd = rb ? rb->map.fd : -1, .events = POLLOUT };
 	unsigned long cons, seen_cons = 0;
-	struct epoll_event ev;
 	int wait_ms = timeout_ms;
 	bool ready = false;
 	void *sample;
@@ -160,7 +150,7 @@ void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb
 				return bpfrb_err_ptr(ENOSPC);
 		}
 		/*
-		 * EPOLLOUT means "some free space", not "space for this
+		 * POLLOUT means "some free space", not "space for this
 		 * sample": when it was reported and nothing was drained since,
 		 * waiting again would return at once. Sleep a little instead of
 		 * spinning until the consumer moves.
@@ -173,13 +163,13 @@ void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb
 		}
 		seen_cons = cons;
 		/*
-		 * A drain that freed space wakes EPOLLOUT waiters. The wait
+		 * A drain that freed space wakes POLLOUT waiters. The wait
 		 * reports free space at all, so it does not sleep when space
 		 * was freed between our reserve and this call.
 		 */
-		n = epoll_wait(rb->epoll_fd, &ev, 1, wait_ms);
+		n = poll(&pfd, 1, wait_ms);
 		if (n < 0 && errno != EINTR)
 			return NULL;
-		ready = n > 0;
+		ready = n > 0 && (pfd.revents & POLLOUT);
 	}
 }
