@@ -81,11 +81,11 @@ void bpfrb_notify_init(struct bpfrb *rb)
 void bpfrb_notify_producers(struct bpfrb *rb)
 {
 	/*
-	 * Nobody waits for space: no interrupt (see "Idle queues"). The
-	 * barrier orders the drain's store of consumer_pos before the look
-	 * at the queue; pairs with smp_mb() in bpfrb_poll_ring().
+	 * Orders the drain's store of consumer_pos before the look at the
+	 * queue below; pairs with smp_mb() in bpfrb_poll_ring().
 	 */
 	smp_mb();
+	/* Nobody waits for space: no interrupt (see "Idle queues"). */
 	if (!waitqueue_active(&rb->waitq))
 		return;
 	irq_work_queue(&rb->wakeup_work);
