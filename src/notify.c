@@ -37,11 +37,11 @@
  * data at once) costs its producers no interrupt. An epoll set (or a
  * multishot io_uring poll) holds its entry on the queue as long as the
  * ring is in it, so such consumers gain nothing here (libbpfrb waits with
- * poll(2) until its epoll fd is asked for). No
- * wakeup is lost: a poller queues itself and then issues a full barrier
- * before it reads producer_pos (bpfrb_poll_ring()), a committer commits
- * with a full barrier before it looks at the queue; either the poller
- * sees the record or the committer sees the poller.
+ * poll(2) until its epoll fd is asked for). No wakeup is lost: a poller
+ * queues itself and then issues a full barrier before it reads
+ * producer_pos (bpfrb_poll_ring()), a committer commits with a full
+ * barrier before it looks at the queue; either the poller sees the record
+ * or the committer sees the poller.
  *
  * Why no waiter is left asleep with the flag set:
  *  - the handler sets the flag before it takes the wait queue's lock, and

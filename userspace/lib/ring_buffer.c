@@ -51,7 +51,7 @@ int bpfrb_ring_buffer__add(struct bpfrb_ring_buffer *rb, int fd, bpfrb_sample_fn
 	if (rb->ring_cnt >= INT_MAX)
 		return bpfrb_err(-E2BIG);
 
-	/* Grow the arrays first: once the ring is in them nothing may fail. */
+	/* Grow the arrays first: once the ring is registered nothing may fail. */
 	tmp = reallocarray(rb->rings, rb->ring_cnt + 1, sizeof(*rb->rings));
 	if (!tmp)
 		return bpfrb_err(-ENOMEM);
