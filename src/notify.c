@@ -113,8 +113,11 @@ __poll_t bpfrb_poll_ring(struct bpfrb *rb, struct file *file, poll_table *pt)
 	if (READ_ONCE(rb->wakeup_unseen))
 		WRITE_ONCE(rb->wakeup_unseen, 0);
 	/*
-	 * Orders the clear before the reads below; pairs with the commit's
-	 * xchg() (see the top of this file).
+	 * Orders our queueing by poll_wait() and the clear before the reads
+	 * below (the queue's spin_unlock() is only a release). Pairs with
+	 * the commit's xchg() before it reads wakeup_unseen and looks at the
+	 * queue, and with smp_mb() in bpfrb_notify_producers() (see the top
+	 * of this file, "Idle queues").
 	 */
 	smp_mb();
 	/*

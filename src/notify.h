@@ -46,6 +46,8 @@ static __always_inline void bpfrb_notify_commit(struct bpfrb *rb,
 	/*
 	 * Nobody waits: no poll(2) or select in progress, no io_uring poll
 	 * armed, no epoll set holding the ring (notify.c, "Idle queues").
+	 * A lockless read of the list head, safe in any context, NMI too;
+	 * ordered after the record by the commit's xchg().
 	 */
 	if (!waitqueue_active(&rb->waitq))
 		return;

@@ -130,7 +130,7 @@ void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb
 					       __u32 size, int timeout_ms)
 {
 	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
-	struct pollfd pfd = { .fd = rb ? rb->map.fd : -1, .events = POLLOUT };
+	struct pollfd pfd = { .events = POLLOUT };
 	unsigned long cons, seen_cons = 0;
 	int wait_ms = timeout_ms;
 	bool ready = false;
@@ -139,6 +139,7 @@ void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb
 
 	if (!rb || timeout_ms < -1)
 		return bpfrb_err_ptr(EINVAL);
+	pfd.fd = rb->map.fd;
 	for (;;) {
 		cons = smp_load_acquire(rb->map.consumer_pos);
 		sample = bpfrb_user_ring_buffer__reserve(rb, size);
