@@ -50,6 +50,11 @@ struct bpfrb {
 	arch_spinlock_t lock;
 	/* Oldest record that may still be busy; see produce.c. */
 	unsigned long pending_pos;
+	/*
+	 * consumer_pos as a reservation last read it: kernel rings' producers
+	 * read the user's line only when this one says the ring is full.
+	 */
+	unsigned long consumer_pos_seen;
 
 	/*
 	 * Read by every reservation and commit, written only while the ring

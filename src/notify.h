@@ -21,14 +21,24 @@ static __always_inline bool bpfrb_commit_wakes_never(u64 flags)
  * rec_off: offset of the committed record's header in the data area.
  * Called after the commit's store of len. Unless the commit never wakes
  * (and returns at once), that store was an xchg(), the full barrier that
- * orders the committed record before the reads of consumer_pos,
- * wakeup_unseen and the wait queue.
+ * orders the committed record before the reads of the wait queue,
+ * consumer_pos and wakeup_unseen.
  */
 static __always_inline void bpfrb_notify_commit(struct bpfrb *rb,
 						unsigned long rec_off,
 						u64 flags)
 {
 	if (bpfrb_commit_wakes_never(flags))
+		return;
+	/*
+	 * Nobody waits: no poll(2) or select in progress, no io_uring poll
+	 * armed, no epoll set holding the ring (notify.c, "Idle queues").
+	 * A lockless read of the list head, safe in any context, NMI too.
+	 * Asked first: a line written only when waiters come and go, while
+	 * a consumer that is not waiting may be writing consumer_pos for
+	 * every record (produce.c).
+	 */
+	if (!waitqueue_active(&rb->waitq))
 		return;
 	if (!(flags & BPFRB_FORCE_WAKEUP)) {
 		/*
@@ -42,14 +52,6 @@ static __always_inline void bpfrb_notify_commit(struct bpfrb *rb,
 	}
 	/* The waiters hold a wakeup they have not looked at yet. */
 	if (READ_ONCE(rb->wakeup_unseen))
-		return;
-	/*
-	 * Nobody waits: no poll(2) or select in progress, no io_uring poll
-	 * armed, no epoll set holding the ring (notify.c, "Idle queues").
-	 * A lockless read of the list head, safe in any context, NMI too;
-	 * ordered after the record by the commit's xchg().
-	 */
-	if (!waitqueue_active(&rb->waitq))
 		return;
 	irq_work_queue(&rb->wakeup_work);
 }

@@ -13,6 +13,18 @@
  *
  * so whatever user space writes into consumer_pos, a sample is never
  * handed out twice and never overlaps one that is not yet committed.
+ *
+ * Both are checked first as producers last left them (consumer_pos_seen
+ * and pending_pos, on the lock's line); only when that says no is
+ * consumer_pos read again and pending_pos advanced. A consumer moves
+ * consumer_pos forward only, so an older value is a smaller one and the
+ * check with it only stricter. What that saves: a consumer that publishes
+ * consumer_pos after every record (libbpf's does) keeps that line in its
+ * own cache instead of handing it to the producers and back for every
+ * record. What it changes, for a consumer that writes nonsense only:
+ * producers see the new value when the room they last saw runs out, not
+ * at once (the BPF ring buffer reads consumer_pos for every record).
+ *
  * Unlike the BPF ring buffer (which keeps one byte free), the limit is
  * "<= size": a record of total length size fits an empty ring (SPEC §1).
  * Positions are free-running, so a full ring (prod - cons == size) and an
@@ -103,34 +115,33 @@ static __always_inline bool bpfrb_too_big(struct bpfrb *rb, u64 size)
 }
 
 /*
- * Whether a reservation ending at new_prod_pos fits, with pending_pos as
- * producers last left it. Called under rb->lock.
+ * Whether a reservation ending at new_prod_pos fits, with consumer_pos and
+ * pending_pos as producers last saw them. Called under rb->lock.
  */
 static __always_inline bool bpfrb_fits(struct bpfrb *rb,
 				       unsigned long new_prod_pos)
 {
 	u64 size = bpfrb_size(rb);
-	/* Pairs with the consumer's smp_store_release() of consumer_pos. */
-	unsigned long cons_pos = smp_load_acquire(&rb->consumer_pos);
 
-	return new_prod_pos - cons_pos <= size &&
+	return new_prod_pos - rb->consumer_pos_seen <= size &&
 	       new_prod_pos - rb->pending_pos <= size;
 }
 
 /*
  * Whether [prod, new_prod) may be handed out. Called under rb->lock.
  *
- * pending_pos is first checked as producers last left it and advanced only
- * when that says no: advancing reads the header of every record committed
- * since, so while the ring has room a reservation reads none. A stale
- * pending_pos is an older, smaller one: the lazy check is only ever
- * stricter than a fresh one.
+ * First as producers last saw the positions (see the top of this file);
+ * when that says no, consumer_pos is read again and pending_pos advanced,
+ * which reads the header of every record committed since: while the ring
+ * has room, a reservation reads neither the consumer's line nor a header.
  */
 static bool bpfrb_has_room(struct bpfrb *rb, unsigned long prod_pos,
 			   unsigned long new_prod_pos)
 {
 	if (bpfrb_fits(rb, new_prod_pos))
 		return true;
+	/* Pairs with the consumer's smp_store_release() of consumer_pos. */
+	rb->consumer_pos_seen = smp_load_acquire(&rb->consumer_pos);
 	bpfrb_advance_pending(rb, prod_pos);
 	return bpfrb_fits(rb, new_prod_pos);
 }
@@ -208,8 +219,8 @@ static __always_inline void *bpfrb_claim(struct bpfrb *rb, u64 size,
 
 /*
  * Every reservation the fast path below does not grant: the lock was busy
- * (so wait for it, or not, by bpfrb_lock()'s rules), pending_pos must be
- * advanced, there is no room, or the record is too big. Starts over from
+ * (so wait for it, or not, by bpfrb_lock()'s rules), the positions must be
+ * looked at again, there is no room, or the record is too big. Starts over from
  * scratch. Returns the sample, or NULL: a drop, counted here.
  */
 static noinline void *bpfrb_reserve_slow(struct bpfrb *rb, u64 size,
@@ -243,7 +254,7 @@ drop:
  * Returns the sample, or NULL: a drop.
  *
  * The fast path, inlined into each caller: the lock is free at the first
- * try and the ring has room as producers last left pending_pos. It calls
+ * try and the ring has room as producers last saw it. It calls
  * nothing, so a producer pays for two calls into this module per record
  * (reserve, submit) and no saved registers; whatever else happens is
  * bpfrb_reserve_slow()'s, entered with the lock released. A single trylock

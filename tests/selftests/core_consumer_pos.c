@@ -34,21 +34,66 @@ FIXTURE_TEARDOWN(cpos)
 		close(self->tfd);
 }
 
+/* One 24-byte record (32 with its header) through OUTPUT_ONE. */
+static int output24(FIXTURE_DATA(cpos) *self, unsigned long seq)
+{
+	return testmod_one(self->tfd, self->ring.id, BPFRB_TEST_ONE_OUTPUT,
+			   24, 0, seq);
+}
+
+/*
+ * Producers read consumer_pos again only when the room they last saw runs
+ * out (src/produce.c): a consumer_pos ahead of producer_pos is refused
+ * then, not at once, and for as long as it stays there.
+ */
 TEST_F(cpos, consumer_pos_ahead_of_producer_refuses_reservations)
 {
-	ASSERT_EQ(0, testmod_one(self->tfd, self->ring.id,
-				 BPFRB_TEST_ONE_OUTPUT, 24, 0, 0));
+	/* The ring is a page: room for this many 32-byte records. */
+	unsigned long room = self->page / 32;
+	unsigned long seq = 0;
+	int ret;
+
+	ASSERT_EQ(0, output24(self, seq++));
 	core_store_consumer(&self->ring, 32 + 8 * self->page);
-	ASSERT_EQ(-EAGAIN, testmod_one(self->tfd, self->ring.id,
-				       BPFRB_TEST_ONE_OUTPUT, 24, 0, 1));
+	/* At most the room producers saw with consumer_pos at 0. */
+	while ((ret = output24(self, seq)) == 0) {
+		ASSERT_GT(room, seq++);
+	}
+	ASSERT_EQ(-EAGAIN, ret);
+	ASSERT_EQ(-EAGAIN, output24(self, seq));
 	core_store_consumer(&self->ring, 32 + (1UL << 63));
-	ASSERT_EQ(-EAGAIN, testmod_one(self->tfd, self->ring.id,
-				       BPFRB_TEST_ONE_OUTPUT, 24, 0, 1));
-	/* Put back, the producer works again. */
+	ASSERT_EQ(-EAGAIN, output24(self, seq));
+	/* Put back past the first record: room for exactly one more. */
 	core_store_consumer(&self->ring, 32);
-	ASSERT_EQ(0, testmod_one(self->tfd, self->ring.id,
-				 BPFRB_TEST_ONE_OUTPUT, 24, 0, 2));
-	ASSERT_EQ(1, core_ring_consume(&self->ring, NULL, NULL));
+	ASSERT_EQ(0, output24(self, seq++));
+	ASSERT_EQ(-EAGAIN, output24(self, seq));
+	ASSERT_EQ((long)seq - 1, core_ring_consume(&self->ring, NULL, NULL));
+}
+
+/*
+ * Producers check room against the consumer_pos they last read: whatever
+ * the consumer frees since must be found when that view says "full".
+ */
+TEST_F(cpos, room_the_consumer_frees_is_found_when_the_ring_looks_full)
+{
+	unsigned long room = self->page / 32, seq = 0, i;
+
+	/* Half a ring, consumed: producers last read consumer_pos at 0. */
+	for (i = 0; i < room / 2; i++) {
+		ASSERT_EQ(0, output24(self, seq++));
+	}
+	ASSERT_EQ((long)room / 2, core_ring_consume(&self->ring, NULL, NULL));
+	/* A whole ring fits again, then the ring is full. */
+	for (i = 0; i < room; i++) {
+		ASSERT_EQ(0, output24(self, seq++));
+	}
+	ASSERT_EQ(-EAGAIN, output24(self, seq));
+	ASSERT_EQ((long)room, core_ring_consume(&self->ring, NULL, NULL));
+	for (i = 0; i < room; i++) {
+		ASSERT_EQ(0, output24(self, seq++));
+	}
+	ASSERT_EQ(-EAGAIN, output24(self, seq));
+	ASSERT_EQ((long)room, core_ring_consume(&self->ring, NULL, NULL));
 }
 
 TEST_F(cpos, consumer_pos_past_a_held_record_cannot_reuse_its_room)
