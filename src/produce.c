@@ -329,10 +329,11 @@ static __always_inline void bpfrb_commit(void *sample, u64 flags, bool discard)
 	 * The payload is visible before the cleared busy bit: pairs with the
 	 * consumer's smp_load_acquire() of the header's len and with
 	 * bpfrb_advance_pending(). A commit that may wake the consumer then
-	 * reads consumer_pos and wakeup_unseen, and that read must not pass
-	 * this store (notify.c): xchg(), a full barrier. A NO_WAKEUP commit
-	 * reads nothing after it, so a release store is enough and saves the
-	 * locked instruction for every record a sampling producer writes.
+	 * reads the wait queue, consumer_pos and wakeup_unseen, and those
+	 * reads must not pass this store (notify.c): xchg(), a full barrier.
+	 * A NO_WAKEUP commit reads nothing after it, so a release store is
+	 * enough and saves the locked instruction for every record a
+	 * sampling producer writes.
 	 */
 	if (bpfrb_commit_wakes_never(flags)) {
 		/* The payload before the cleared busy bit. */
