@@ -219,9 +219,9 @@ static __always_inline void *bpfrb_claim(struct bpfrb *rb, u64 size,
 
 /*
  * Every reservation the fast path below does not grant: the lock was busy
- * (so wait for it, or not, by bpfrb_lock()'s rules), the positions must be
- * looked at again, there is no room, or the record is too big. Starts over from
- * scratch. Returns the sample, or NULL: a drop, counted here.
+ * (so wait for it, or not, by bpfrb_lock()'s rules), the positions must
+ * be looked at again, there is no room, or the record is too big. Starts
+ * over from scratch. Returns the sample, or NULL: a drop, counted here.
  */
 static noinline void *bpfrb_reserve_slow(struct bpfrb *rb, u64 size,
 					 bool nested)
