@@ -132,6 +132,12 @@ def cons_ns(r):
     return r and r.get("cons_cpu") and r["mrps"] and r["cons_cpu"] * 1e3 / r["mrps"]
 
 
+def committed_run(r):
+    """A run without a consumer, as {"mrps": records committed, M/s}:
+    what the probe wrote less what the ring refused."""
+    return r and {"mrps": r["mrps"] - r["drops_mps"]}
+
+
 def ratio_written(a, b):
     wa, wb = written(a), written(b)
     return wa / wb if wa and wb else None
@@ -163,6 +169,10 @@ def summarize(boots):
             c: ratio_written(bt.get("bpfrb-reserve", c, "parallel", 2),
                              bt.get("bpf-rb-reserve", c, "parallel", 2))
             for c in CONSUMERS}
+        s["alone"] = {
+            n: ratio(committed_run(bt.get("bpfrb-reserve", "none", "parallel", n)),
+                     committed_run(bt.get("bpf-rb-reserve", "none", "parallel", n)))
+            for n in (1, 2)}
         floor = bt.get("floor", "none", "cost")
         probe = bt.get("probe-only", "none", "cost")
         cost = {}
@@ -200,6 +210,7 @@ def summarize(boots):
         "two_producers": {c: pick(["two_producers", c]) for c in CONSUMERS},
         "two_producers_written": {c: pick(["two_producers_written", c])
                                   for c in CONSUMERS},
+        "alone": {n: pick(["alone", n]) for n in (1, 2)},
         "cost_vs_floor": {k: pick(["cost_vs_floor", k])
                           for k in per_boot[0]["cost_vs_floor"]} if per_boot else {},
         "output_4k_vs_memcpy": pick(["output_4k_vs_memcpy"]),
@@ -274,6 +285,24 @@ def markdown(boots, summary):
         L.append(f"| {c} | {fmt_tp(a)} | {fmt(a and a['drops_mps'], 3)} | "
                  f"{fmt_tp(b)} | {fmt(b and b['drops_mps'], 3)} | {fmt(ratio(a, b))} | "
                  f"{fmt(ratio_written(a, b))} |")
+    L.append("")
+    L.append("### Producers alone (no consumer; 256 MiB ring, not filled)")
+    L.append("")
+    L.append("Records committed, M/s. Two producers share one ring from CPUs "
+             "0 and 1; the last two columns: what two wrote against one.")
+    L.append("")
+    L.append("| producers | bpfrb | BPF ringbuf | ratio | bpfrb, 2 / 1 | BPF, 2 / 1 |")
+    L.append("|---|---|---|---|---|---|")
+    alone = {(p, n): committed_run(bt.get(p, "none", "parallel", n))
+             for p in ("bpfrb-reserve", "bpf-rb-reserve") for n in (1, 2)}
+    for n in (1, 2):
+        a, b = alone[("bpfrb-reserve", n)], alone[("bpf-rb-reserve", n)]
+        scale = ["—", "—"]
+        if n == 2:
+            scale = [fmt(ratio(alone[(p, 2)], alone[(p, 1)]))
+                     for p in ("bpfrb-reserve", "bpf-rb-reserve")]
+        L.append(f"| {n} | {fmt(a and a['mrps'])} | {fmt(b and b['mrps'])} | "
+                 f"{fmt(ratio(a, b))} | {scale[0]} | {scale[1]} |")
     L.append("")
     L.append("### Where the time goes: wakeup interrupts and the consumer thread")
     L.append("")
@@ -433,6 +462,10 @@ def compare(before, after):
     for c in CONSUMERS:
         print(f"| 2 producers, {c} | {fmt(docs[0]['two_producers'][c])} | "
               f"{fmt(docs[1]['two_producers'][c])} |")
+    for n in ("1", "2"):
+        # Reports written before the "alone" set have none.
+        print(f"| producers alone, {n} | {fmt(docs[0].get('alone', {}).get(n))} | "
+              f"{fmt(docs[1].get('alone', {}).get(n))} |")
     print(f"| vs perf buffer, parallel | {fmt(docs[0]['perfbuf']['parallel'])} | "
           f"{fmt(docs[1]['perfbuf']['parallel'])} |")
     for k in docs[0]["cost_vs_floor"]:
@@ -491,6 +524,8 @@ def main():
     print(f"2 producers: written (received + dropped) vs BPF ringbuf: "
           f"{fmt(geomean(tw.values()))} "
           f"({', '.join(f'{c} {fmt(tw[c])}' for c in CONSUMERS)})")
+    print(f"producers alone (no consumer): ratio vs BPF ringbuf: "
+          f"1 producer {fmt(m['alone'][1])}, 2 producers {fmt(m['alone'][2])}")
     print(f"parallel: ratio vs BPF perf buffer: {fmt(m['perfbuf']['parallel'])}")
     for b in raw:
         for e in b["errors"]:

@@ -9,11 +9,11 @@
 # each configuration once, bpfrb next to its BPF peer, so slow phases of
 # the TCG host hit both alike. BENCH_ROUNDS rounds, BENCH_SECONDS measured
 # seconds (after a one-second warm-up) per run. BENCH_SETS picks parts of
-# the matrix: modes (parallel, b2b, sampled), two (2 producers), cost,
-# sizes; all of them by default.
+# the matrix: modes (parallel, b2b, sampled), two (2 producers), alone
+# (producers without a consumer), cost, sizes; all of them by default.
 
 rounds=${BENCH_ROUNDS:-1}
-sets=" ${BENCH_SETS:-modes two cost sizes} "
+sets=" ${BENCH_SETS:-modes two alone cost sizes} "
 secs=${BENCH_SECONDS:-5}
 ko=${BENCH_KMOD:-/bench/bpfrb_bench.ko}
 B=/bench/rbbench
@@ -50,6 +50,14 @@ while [ $r -lt "$rounds" ]; do
 	want two && for c in batch lib uring; do
 		run -p bpfrb-reserve -c $c -m parallel -n 2
 		run -p bpf-rb-reserve -c $c -m parallel -n 2
+	done
+	# Producers alone, one and two, no consumer: what they write into a
+	# ring too big to fill in the run (256 MiB, 16 M records), and so what
+	# two producers contending for the ring cost each other.
+	want alone && for p in bpfrb-reserve bpf-rb-reserve; do
+		for n in 1 2; do
+			run -p $p -c none -m parallel -n $n -r 268435456 -w 0 -d 2
+		done
 	done
 	# Producer cost per record: time inside getpgid(), drained untimed.
 	want cost && for p in floor probe-only bpfrb-reserve bpfrb-reserve-nowake bpf-rb-reserve \
