@@ -81,12 +81,12 @@ void bpfrb_notify_init(struct bpfrb *rb)
 void bpfrb_notify_producers(struct bpfrb *rb)
 {
 	/*
-	 * Orders the drain's store of consumer_pos before the look at the
-	 * queue below; pairs with smp_mb() in bpfrb_poll_ring().
+	 * Nobody waits for space: no interrupt (see "Idle queues").
+	 * wq_has_sleeper()'s smp_mb() orders the drain's store of
+	 * consumer_pos before its look at the queue; pairs with smp_mb() in
+	 * bpfrb_poll_ring().
 	 */
-	smp_mb();
-	/* Nobody waits for space: no interrupt (see "Idle queues"). */
-	if (!waitqueue_active(&rb->waitq))
+	if (!wq_has_sleeper(&rb->waitq))
 		return;
 	irq_work_queue(&rb->wakeup_work);
 }
@@ -115,9 +115,9 @@ __poll_t bpfrb_poll_ring(struct bpfrb *rb, struct file *file, poll_table *pt)
 	/*
 	 * Orders our queueing by poll_wait() and the clear before the reads
 	 * below (the queue's spin_unlock() is only a release). Pairs with
-	 * the commit's xchg() before it reads wakeup_unseen and looks at the
-	 * queue, and with smp_mb() in bpfrb_notify_producers() (see the top
-	 * of this file, "Idle queues").
+	 * the commit's xchg() before it looks at the queue and reads
+	 * wakeup_unseen, and with the smp_mb() of wq_has_sleeper() in
+	 * bpfrb_notify_producers() (see the top of this file, "Idle queues").
 	 */
 	smp_mb();
 	/*
