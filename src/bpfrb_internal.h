@@ -40,12 +40,12 @@ struct bpfrb_stats {
  */
 struct bpfrb {
 	/*
-	 * Protects producer_pos, pending_pos and the headers of records
-	 * being reserved. Taken by producers in any context with interrupts
-	 * disabled; in NMI only with a trylock (a failure is a drop). An
-	 * arch_spinlock_t: why, in produce.c's bpfrb_lock(). On a line of
-	 * its own with what is written under it, as the BPF ring buffer
-	 * keeps its spinlock.
+	 * Protects producer_pos, reserved_pos, pending_pos and the
+	 * headers of records being reserved. Taken by producers in any
+	 * context with interrupts disabled; in NMI only with a trylock (a
+	 * failure is a drop). An arch_spinlock_t: why, in produce.c's
+	 * bpfrb_lock(). On a line of its own with what is written under it,
+	 * as the BPF ring buffer keeps its spinlock.
 	 */
 	arch_spinlock_t lock;
 	/* Oldest record that may still be busy; see produce.c. */
@@ -55,6 +55,14 @@ struct bpfrb {
 	 * read the user's line only when this one says the ring is full.
 	 */
 	unsigned long consumer_pos_seen;
+	/*
+	 * Kernel rings: producer_pos as producers read it, always equal to
+	 * it outside the lock. A reservation reads this copy and only writes
+	 * producer_pos: reading a line another CPU wrote last and then
+	 * writing it moves the line twice (shared, then exclusive), where a
+	 * write alone moves it once.
+	 */
+	unsigned long reserved_pos;
 
 	/*
 	 * Read by every reservation and commit, written only while the ring

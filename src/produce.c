@@ -188,6 +188,27 @@ static bool bpfrb_lock(struct bpfrb *rb, unsigned long *flags, bool nested)
 	return false;
 }
 
+/*
+ * One attempt at rb->lock: a single compare-and-exchange from unlocked to
+ * locked, the instruction queued_spin_lock()'s fast path issues.
+ * arch_spin_trylock() reads the lock first and skips the exchange if it
+ * is held, which suits a caller that tries again and again; for one try,
+ * when another CPU wrote the line last, the read fetches it shared and
+ * the exchange then has to take it exclusive, two transfers where the
+ * exchange alone makes one.
+ */
+static __always_inline bool bpfrb_trylock_once(arch_spinlock_t *lock)
+{
+#ifdef CONFIG_QUEUED_SPINLOCKS
+	int unlocked = 0;
+
+	return atomic_try_cmpxchg_acquire(&lock->val, &unlocked,
+					  _Q_LOCKED_VAL);
+#else
+	return arch_spin_trylock(lock);
+#endif
+}
+
 static __always_inline void bpfrb_unlock(struct bpfrb *rb, unsigned long flags)
 {
 	arch_spin_unlock(&rb->lock);
@@ -214,6 +235,7 @@ static __always_inline void *bpfrb_claim(struct bpfrb *rb, u64 size,
 	 * the consumer's smp_load_acquire() of producer_pos.
 	 */
 	smp_store_release(&rb->producer_pos, new_prod_pos);
+	rb->reserved_pos = new_prod_pos;
 	return hdr + 1;
 }
 
@@ -235,7 +257,7 @@ static noinline void *bpfrb_reserve_slow(struct bpfrb *rb, u64 size,
 		goto drop;
 	if (!bpfrb_lock(rb, &flags, nested))
 		goto drop;
-	prod_pos = rb->producer_pos;
+	prod_pos = rb->reserved_pos;
 	new_prod_pos = prod_pos + round_up(size + BPFRB_HDR_SZ, 8);
 	if (!bpfrb_has_room(rb, prod_pos, new_prod_pos)) {
 		bpfrb_unlock(rb, flags);
@@ -271,10 +293,10 @@ static __always_inline void *__bpfrb_reserve(struct bpfrb *rb, u64 size,
 	if (unlikely(bpfrb_too_big(rb, size)))
 		goto slow;
 	local_irq_save(flags);
-	if (unlikely(!arch_spin_trylock(&rb->lock)))
+	if (unlikely(!bpfrb_trylock_once(&rb->lock)))
 		goto slow_irqs;
 
-	prod_pos = rb->producer_pos;
+	prod_pos = rb->reserved_pos;
 	new_prod_pos = prod_pos + round_up(size + BPFRB_HDR_SZ, 8);
 	if (unlikely(!bpfrb_fits(rb, new_prod_pos)))
 		goto slow_unlock;
@@ -313,35 +335,66 @@ static struct bpfrb *bpfrb_from_hdr(struct bpfrb_hdr *hdr, u32 pg_off)
 	return (struct bpfrb *)(page - ((unsigned long)pg_off << PAGE_SHIFT));
 }
 
+/*
+ * Clears the busy bit of a committed header (and sets the discard bit) in
+ * one read-modify-write of its word, and returns the header as it was:
+ * the ring is found from its pg_off, which must be read before the
+ * commit (once committed, the record may be consumed and its space
+ * reserved again). Reading the header and then exchanging len would move
+ * its line twice whenever another CPU wrote a record next to it since
+ * (shared, then exclusive). len has the busy bit set, so subtracting it
+ * (and adding the discard bit, which is clear) never borrows from pg_off.
+ * A fully ordered atomic, as bpfrb_commit() needs.
+ */
+static __always_inline struct bpfrb_hdr
+bpfrb_clear_busy(struct bpfrb_hdr *hdr, bool discard)
+{
+	union bpfrb_hdr_word delta = { .hdr.len = BPFRB_BUSY_BIT };
+	union bpfrb_hdr_word old;
+
+	if (discard)
+		delta.hdr.len -= BPFRB_DISCARD_BIT;
+#ifndef CONFIG_GENERIC_ATOMIC64
+	old.word = atomic64_fetch_sub(delta.word, (atomic64_t *)hdr);
+#else
+	/* atomic64_t is a hashed spinlock here: not for NMI. */
+	old.hdr = bpfrb_read_hdr(hdr);
+	xchg(&hdr->len, old.hdr.len - delta.hdr.len);
+#endif
+	return old.hdr;
+}
+
 static __always_inline void bpfrb_commit(void *sample, u64 flags, bool discard)
 {
 	struct bpfrb_hdr *hdr = sample - BPFRB_HDR_SZ;
-	/* Only this producer writes the header until the commit below. */
-	struct bpfrb_hdr busy = bpfrb_read_hdr(hdr);
-	struct bpfrb *rb = bpfrb_from_hdr(hdr, busy.pg_off);
-	u32 new_len;
-
-	new_len = busy.len & ~BPFRB_BUSY_BIT;
-	if (discard)
-		new_len |= BPFRB_DISCARD_BIT;
+	struct bpfrb_hdr busy;
+	struct bpfrb *rb;
 
 	/*
 	 * The payload is visible before the cleared busy bit: pairs with the
 	 * consumer's smp_load_acquire() of the header's len and with
 	 * bpfrb_advance_pending(). A commit that may wake the consumer then
 	 * reads the wait queue, consumer_pos and wakeup_unseen, and those
-	 * reads must not pass this store (notify.c): xchg(), a full barrier.
+	 * reads must not pass this store (notify.c): a fully ordered atomic.
 	 * A NO_WAKEUP commit reads nothing after it, so a release store is
 	 * enough and saves the locked instruction for every record a
 	 * sampling producer writes.
 	 */
 	if (bpfrb_commit_wakes_never(flags)) {
+		/* Only this producer writes the header until the commit. */
+		u32 new_len;
+
+		busy = bpfrb_read_hdr(hdr);
+		new_len = busy.len & ~BPFRB_BUSY_BIT;
+		if (discard)
+			new_len |= BPFRB_DISCARD_BIT;
 		/* The payload before the cleared busy bit. */
 		smp_store_release(&hdr->len, new_len);
 	} else {
 		/* The same, and the wakeup decision's reads after it. */
-		xchg(&hdr->len, new_len);
+		busy = bpfrb_clear_busy(hdr, discard);
 	}
+	rb = bpfrb_from_hdr(hdr, busy.pg_off);
 
 	if (discard)
 		this_cpu_inc(rb->stats->discards);

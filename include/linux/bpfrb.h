@@ -35,7 +35,11 @@ u32 bpfrb_id(const struct bpfrb *rb);
 
 /* NULL when there is no space, size is too big, flags are bad, or rb is a user ring. */
 void *bpfrb_reserve(struct bpfrb *rb, u64 size, u64 flags);
-/* Commit or drop a reserved sample; the ring is found from the pointer. */
+/*
+ * Commit or drop a reserved sample, exactly once (a second commit of the
+ * same sample corrupts the ring, as in the BPF ring buffer, whose
+ * verifier rules it out); the ring is found from the pointer.
+ */
 void bpfrb_submit(void *sample, u64 flags);
 void bpfrb_discard(void *sample, u64 flags);
 /* Reserve + copy + submit: 0, -EAGAIN (no space), -E2BIG, -EINVAL. */
