@@ -47,8 +47,8 @@
  *  - the handler sets the flag before it takes the wait queue's lock, and
  *    a poller queues itself under that lock before clearing the flag: a
  *    poller the handler did not wake clears the flag after it was set;
- *  - a committer orders its commit before reading the flag (the xchg() in
- *    bpfrb_commit()), a poller its clear before reading producer_pos
+ *  - a committer orders its commit before reading the flag (the fully
+ *    ordered atomic in bpfrb_commit()), a poller its clear before reading producer_pos
  *    (smp_mb() in bpfrb_poll_ring()): either the committer sees the flag
  *    clear and wakes, or the poller sees the record.
  */
@@ -115,7 +115,7 @@ __poll_t bpfrb_poll_ring(struct bpfrb *rb, struct file *file, poll_table *pt)
 	/*
 	 * Orders our queueing by poll_wait() and the clear before the reads
 	 * below (the queue's spin_unlock() is only a release). Pairs with
-	 * the commit's xchg() before it looks at the queue and reads
+	 * the commit's full barrier before it looks at the queue and reads
 	 * wakeup_unseen, and with the smp_mb() of wq_has_sleeper() in
 	 * bpfrb_notify_producers() (see the top of this file, "Idle queues").
 	 */

@@ -20,9 +20,10 @@ static __always_inline bool bpfrb_commit_wakes_never(u64 flags)
 /*
  * rec_off: offset of the committed record's header in the data area.
  * Called after the commit's store of len. Unless the commit never wakes
- * (and returns at once), that store was an xchg(), the full barrier that
- * orders the committed record before the reads of the wait queue,
- * consumer_pos and wakeup_unseen.
+ * (and returns at once), that store was a fully ordered atomic
+ * (bpfrb_clear_busy() in produce.c), the full barrier that orders the
+ * committed record before the reads of the wait queue, consumer_pos and
+ * wakeup_unseen.
  */
 static __always_inline void bpfrb_notify_commit(struct bpfrb *rb,
 						unsigned long rec_off,

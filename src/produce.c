@@ -279,8 +279,9 @@ drop:
  * try and the ring has room as producers last saw it. It calls
  * nothing, so a producer pays for two calls into this module per record
  * (reserve, submit) and no saved registers; whatever else happens is
- * bpfrb_reserve_slow()'s, entered with the lock released. A single trylock
- * is allowed in every context, NMI and nested producers included. Failure
+ * bpfrb_reserve_slow()'s, entered with the lock released. A single
+ * attempt at the lock is allowed in every context, NMI and nested
+ * producers included. Failure
  * is NULL rather than an error pointer so that a granted sample goes back
  * to the caller unchecked.
  */
