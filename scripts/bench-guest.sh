@@ -53,10 +53,14 @@ while [ $r -lt "$rounds" ]; do
 	done
 	# Producers alone, one and two, no consumer: what they write into a
 	# ring too big to fill in the run (256 MiB, 16 M records: one second
-	# each, twice, since the fastest write 8.4 M/s), and so what two
-	# producers contending for the ring cost each other.
-	want alone && for p in bpfrb-reserve bpf-rb-reserve; do
-		for n in 1 2 1 2; do
+	# each, twice, since the fastest write 11 M/s), and so what two
+	# producers contending for the ring cost each other. bpfrb and BPF
+	# take turns second by second: what two producers' shared lines cost
+	# changes with the host's phases (docs/BENCHMARKS.md, "Two
+	# producers"), and runs next to each other see the same phase more
+	# often.
+	want alone && for n in 1 2 1 2; do
+		for p in bpfrb-reserve bpf-rb-reserve; do
 			run -p $p -c none -m parallel -n $n -r 268435456 -w 0 -d 1
 		done
 	done

@@ -48,9 +48,10 @@
  *    a poller queues itself under that lock before clearing the flag: a
  *    poller the handler did not wake clears the flag after it was set;
  *  - a committer orders its commit before reading the flag (the fully
- *    ordered atomic in bpfrb_commit()), a poller its clear before reading producer_pos
- *    (smp_mb() in bpfrb_poll_ring()): either the committer sees the flag
- *    clear and wakes, or the poller sees the record.
+ *    ordered atomic in bpfrb_commit()), a poller its clear before
+ *    reading producer_pos (smp_mb() in bpfrb_poll_ring()): either the
+ *    committer sees the flag clear and wakes, or the poller sees the
+ *    record.
  */
 #define pr_fmt(fmt) "bpfrb: " fmt
 

@@ -281,9 +281,8 @@ drop:
  * (reserve, submit) and no saved registers; whatever else happens is
  * bpfrb_reserve_slow()'s, entered with the lock released. A single
  * attempt at the lock is allowed in every context, NMI and nested
- * producers included. Failure
- * is NULL rather than an error pointer so that a granted sample goes back
- * to the caller unchecked.
+ * producers included. Failure is NULL rather than an error pointer so
+ * that a granted sample goes back to the caller unchecked.
  */
 static __always_inline void *__bpfrb_reserve(struct bpfrb *rb, u64 size,
 					     bool nested)
