@@ -117,6 +117,15 @@ def fmt_lat(r):
             f"{r['lat_max_ns'] / 1e3:.0f}")
 
 
+def fmt_rtt(r):
+    """The host's line round trip before / after the run (ns), first
+    round; older logs have none."""
+    rtt = r and r.get("line_rtt_ns")
+    if not rtt or min(rtt) < 0:
+        return "—"
+    return f"{rtt[0]:.0f} / {rtt[1]:.0f}"
+
+
 def written(r):
     """What the producers wrote: received plus dropped, M records/s."""
     return r and r["mrps"] + r["drops_mps"]
@@ -275,24 +284,28 @@ def markdown(boots, summary):
     L.append("")
     L.append("### Two producers (parallel, aggregate)")
     L.append("")
-    L.append("Received (the figure compared), and written: received plus dropped.")
+    L.append("Received (the figure compared), and written: received plus "
+             "dropped. Line ns: what a cache line between CPUs 0 and 1 cost "
+             "just before and just after the run (round trip, ns): the "
+             "host's phase (docs/BENCHMARKS.md, \"Two producers\").")
     L.append("")
-    L.append("| consumer | bpfrb | drops M/s | BPF ringbuf | drops M/s | ratio | ratio written |")
-    L.append("|---|---|---|---|---|---|---|")
+    L.append("| consumer | bpfrb | drops M/s | BPF ringbuf | drops M/s | ratio | ratio written | line ns, bpfrb run | BPF run |")
+    L.append("|---|---|---|---|---|---|---|---|---|")
     for c in CONSUMERS:
         a = bt.get("bpfrb-reserve", c, "parallel", 2)
         b = bt.get("bpf-rb-reserve", c, "parallel", 2)
         L.append(f"| {c} | {fmt_tp(a)} | {fmt(a and a['drops_mps'], 3)} | "
                  f"{fmt_tp(b)} | {fmt(b and b['drops_mps'], 3)} | {fmt(ratio(a, b))} | "
-                 f"{fmt(ratio_written(a, b))} |")
+                 f"{fmt(ratio_written(a, b))} | {fmt_rtt(a)} | {fmt_rtt(b)} |")
     L.append("")
     L.append("### Producers alone (no consumer; 256 MiB ring, not filled)")
     L.append("")
     L.append("Records committed, M/s. Two producers share one ring from CPUs "
-             "0 and 1; the last two columns: what two wrote against one.")
+             "0 and 1; then what two wrote against one, and the line round "
+             "trip before / after each ring's first run (ns).")
     L.append("")
-    L.append("| producers | bpfrb | BPF ringbuf | ratio | bpfrb, 2 / 1 | BPF, 2 / 1 |")
-    L.append("|---|---|---|---|---|---|")
+    L.append("| producers | bpfrb | BPF ringbuf | ratio | bpfrb, 2 / 1 | BPF, 2 / 1 | line ns, bpfrb run | BPF run |")
+    L.append("|---|---|---|---|---|---|---|---|")
     alone = {(p, n): committed_run(bt.get(p, "none", "parallel", n))
              for p in ("bpfrb-reserve", "bpf-rb-reserve") for n in (1, 2)}
     for n in (1, 2):
@@ -301,8 +314,11 @@ def markdown(boots, summary):
         if n == 2:
             scale = [fmt(ratio(alone[(p, 2)], alone[(p, 1)]))
                      for p in ("bpfrb-reserve", "bpf-rb-reserve")]
+        runs = [bt.get(p, "none", "parallel", n)
+                for p in ("bpfrb-reserve", "bpf-rb-reserve")]
         L.append(f"| {n} | {fmt(a and a['mrps'])} | {fmt(b and b['mrps'])} | "
-                 f"{fmt(ratio(a, b))} | {scale[0]} | {scale[1]} |")
+                 f"{fmt(ratio(a, b))} | {scale[0]} | {scale[1]} | "
+                 f"{fmt_rtt(runs[0])} | {fmt_rtt(runs[1])} |")
     L.append("")
     L.append("### Where the time goes: wakeup interrupts and the consumer thread")
     L.append("")

@@ -30,6 +30,8 @@
 
 #define LAT_CAP		(2u << 20)
 #define MAX_SECONDS	120
+/* How long each reading of line_rtt_ns() takes. */
+#define LINE_RTT_MS	100
 
 static atomic_bool stop;
 static struct bench_opts opts = {
@@ -288,6 +290,7 @@ int main(int argc, char **argv)
 	double cons0, prod0, cons1, prod1;
 	uint64_t polls0, polls1, irq0[NR_IRQ_NAMES][2], irq1[NR_IRQ_NAMES][2];
 	uint64_t vcsw0, ivcsw0, vcsw1, ivcsw1;
+	double rtt[2];
 	pid_t cons_tid;
 	size_t q;
 	bool split;
@@ -323,6 +326,8 @@ int main(int argc, char **argv)
 		}
 	}
 	consumed = cons != NULL;
+	/* The host's price of a shared line, before and after (line_rtt.c). */
+	rtt[0] = line_rtt_ns(LINE_RTT_MS);
 
 	/*
 	 * CPUs, as the kernel's bench on two CPUs: the consumer on 0; one
@@ -384,6 +389,7 @@ int main(int argc, char **argv)
 	atomic_store(&stop, true);
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
+	rtt[1] = line_rtt_ns(LINE_RTT_MS);
 
 	mean_std(mrps, opts.duration_s, &m, &sd);
 	mean_std(drops, opts.duration_s, &dm, &dsd);
@@ -421,6 +427,7 @@ int main(int argc, char **argv)
 		       (irq1[q][0] - irq0[q][0]) / total_s,
 		       (irq1[q][1] - irq0[q][1]) / total_s);
 	print_series("per_s", mrps, opts.duration_s);
+	printf(",\"line_rtt_ns\":[%.0f,%.0f]", rtt[0], rtt[1]);
 	printf("}\n");
 
 	if (cons)

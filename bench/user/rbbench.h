@@ -100,6 +100,9 @@ struct peer {
 struct peer *peer_bpf(const char *name);
 struct peer *peer_bpfrb(const char *name);
 
+/* line_rtt.c: ns per round trip of a line between CPUs 0 and 1; < 0: none. */
+double line_rtt_ns(unsigned int ms);
+
 /* stats.c */
 void lat_add(struct lat_log *l, uint64_t ns);
 void lat_report(struct lat_log *l, uint64_t *p50, uint64_t *p99, uint64_t *max);
