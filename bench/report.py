@@ -306,19 +306,19 @@ def markdown(boots, summary):
     L.append("")
     L.append("| producers | bpfrb | BPF ringbuf | ratio | bpfrb, 2 / 1 | BPF, 2 / 1 | line ns, bpfrb run | BPF run |")
     L.append("|---|---|---|---|---|---|---|---|")
-    alone = {(p, n): committed_run(bt.get(p, "none", "parallel", n))
-             for p in ("bpfrb-reserve", "bpf-rb-reserve") for n in (1, 2)}
+    runs = {(p, n): bt.get(p, "none", "parallel", n)
+            for p in ("bpfrb-reserve", "bpf-rb-reserve") for n in (1, 2)}
+    alone = {k: committed_run(r) for k, r in runs.items()}
     for n in (1, 2):
         a, b = alone[("bpfrb-reserve", n)], alone[("bpf-rb-reserve", n)]
         scale = ["—", "—"]
         if n == 2:
             scale = [fmt(ratio(alone[(p, 2)], alone[(p, 1)]))
                      for p in ("bpfrb-reserve", "bpf-rb-reserve")]
-        runs = [bt.get(p, "none", "parallel", n)
-                for p in ("bpfrb-reserve", "bpf-rb-reserve")]
         L.append(f"| {n} | {fmt(a and a['mrps'])} | {fmt(b and b['mrps'])} | "
                  f"{fmt(ratio(a, b))} | {scale[0]} | {scale[1]} | "
-                 f"{fmt_rtt(runs[0])} | {fmt_rtt(runs[1])} |")
+                 f"{fmt_rtt(runs[('bpfrb-reserve', n)])} | "
+                 f"{fmt_rtt(runs[('bpf-rb-reserve', n)])} |")
     L.append("")
     L.append("### Where the time goes: wakeup interrupts and the consumer thread")
     L.append("")

@@ -195,7 +195,8 @@ static bool bpfrb_lock(struct bpfrb *rb, unsigned long *flags, bool nested)
  * is held, which suits a caller that tries again and again; for one try,
  * when another CPU wrote the line last, the read fetches it shared and
  * the exchange then has to take it exclusive, two transfers where the
- * exchange alone makes one.
+ * exchange alone makes one. Acquire, as any lock: pairs with the release
+ * in arch_spin_unlock().
  */
 static __always_inline bool bpfrb_trylock_once(arch_spinlock_t *lock)
 {
@@ -336,6 +337,15 @@ static struct bpfrb *bpfrb_from_hdr(struct bpfrb_hdr *hdr, u32 pg_off)
 }
 
 /*
+ * What a commit subtracts from a busy header's len: the busy bit, less
+ * the discard bit for a discard (which sets it: it is clear until then).
+ */
+static __always_inline u32 bpfrb_commit_len_delta(bool discard)
+{
+	return discard ? BPFRB_BUSY_BIT - BPFRB_DISCARD_BIT : BPFRB_BUSY_BIT;
+}
+
+/*
  * Clears the busy bit of a committed header (and sets the discard bit) in
  * one read-modify-write of its word, and returns the header as it was:
  * the ring is found from its pg_off, which must be read before the
@@ -349,11 +359,11 @@ static struct bpfrb *bpfrb_from_hdr(struct bpfrb_hdr *hdr, u32 pg_off)
 static __always_inline struct bpfrb_hdr
 bpfrb_clear_busy(struct bpfrb_hdr *hdr, bool discard)
 {
-	union bpfrb_hdr_word delta = { .hdr.len = BPFRB_BUSY_BIT };
+	union bpfrb_hdr_word delta = {
+		.hdr.len = bpfrb_commit_len_delta(discard),
+	};
 	union bpfrb_hdr_word old;
 
-	if (discard)
-		delta.hdr.len -= BPFRB_DISCARD_BIT;
 #ifndef CONFIG_GENERIC_ATOMIC64
 	old.word = atomic64_fetch_sub(delta.word, (atomic64_t *)hdr);
 #else
@@ -382,14 +392,10 @@ static __always_inline void bpfrb_commit(void *sample, u64 flags, bool discard)
 	 */
 	if (bpfrb_commit_wakes_never(flags)) {
 		/* Only this producer writes the header until the commit. */
-		u32 new_len;
-
 		busy = bpfrb_read_hdr(hdr);
-		new_len = busy.len & ~BPFRB_BUSY_BIT;
-		if (discard)
-			new_len |= BPFRB_DISCARD_BIT;
 		/* The payload before the cleared busy bit. */
-		smp_store_release(&hdr->len, new_len);
+		smp_store_release(&hdr->len,
+				  busy.len - bpfrb_commit_len_delta(discard));
 	} else {
 		/* The same, and the wakeup decision's reads after it. */
 		busy = bpfrb_clear_busy(hdr, discard);

@@ -108,9 +108,9 @@ TEST_F_TIMEOUT(stress, all_contexts_output_path_with_retry_lose_nothing, 150)
 }
 
 /*
- * NO_WAKEUP commits clear the busy bit with a release store, not an
- * exchange: records, discards and wrapped records are just as intact and
- * ordered for a consumer that polls on its own timer.
+ * NO_WAKEUP commits clear the busy bit with a release store, not a
+ * locked read-modify-write: records, discards and wrapped records are just
+ * as intact and ordered for a consumer that polls on its own timer.
  */
 TEST_F_TIMEOUT(stress, all_contexts_without_wakeups_lose_nothing, 150)
 {
