@@ -21,6 +21,13 @@ import sys
 MODES = ["parallel", "b2b", "sampled"]
 CONSUMERS = ["lib", "batch", "uring"]
 SIZES = [8, 64, 256, 1024, 4096]
+# Ring sizes (bytes), as scripts/bench-guest.sh runs them: the kernel
+# bench's 512 KiB; 4 MiB for record sizes (a batch of 500 x 4 KiB must
+# fit) and for the two-producer runs that hold a scheduler slice; 256 MiB
+# for producers alone.
+RING = 512 * 1024
+RING_4M = 4 * 1024 * 1024
+RING_ALONE = 256 * 1024 * 1024
 
 
 def load(path):
@@ -50,14 +57,18 @@ class Boot:
     def __init__(self, b):
         self.b = b
         self.groups = {}
+        # Traced runs (rbbench -T) are a diagnosis, slowed by their own
+        # clock reads: they have a table of their own, not these.
+        self.traced = [r for r in b["runs"] if "trace" in r]
         for r in b["runs"]:
-            if "mode" not in r:
+            if "mode" not in r or "trace" in r:
                 continue
-            key = (r["peer"], r["consumer"], r["mode"], r["producers"], r["size"])
+            key = (r["peer"], r["consumer"], r["mode"], r["producers"],
+                   r["size"], r["ring_size"])
             self.groups.setdefault(key, []).append(r)
 
-    def get(self, peer, consumer, mode, producers=1, size=8):
-        rs = self.groups.get((peer, consumer, mode, producers, size))
+    def get(self, peer, consumer, mode, producers=1, size=8, ring=RING):
+        rs = self.groups.get((peer, consumer, mode, producers, size, ring))
         if not rs:
             return None
         out = dict(rs[0])
@@ -178,9 +189,15 @@ def summarize(boots):
             c: ratio_written(bt.get("bpfrb-reserve", c, "parallel", 2),
                              bt.get("bpf-rb-reserve", c, "parallel", 2))
             for c in CONSUMERS}
+        s["two_producers_4m"] = {
+            c: ratio(bt.get("bpfrb-reserve", c, "parallel", 2, ring=RING_4M),
+                     bt.get("bpf-rb-reserve", c, "parallel", 2, ring=RING_4M))
+            for c in CONSUMERS}
         s["alone"] = {
-            n: ratio(committed_run(bt.get("bpfrb-reserve", "none", "parallel", n)),
-                     committed_run(bt.get("bpf-rb-reserve", "none", "parallel", n)))
+            n: ratio(committed_run(bt.get("bpfrb-reserve", "none", "parallel", n,
+                                          ring=RING_ALONE)),
+                     committed_run(bt.get("bpf-rb-reserve", "none", "parallel", n,
+                                          ring=RING_ALONE)))
             for n in (1, 2)}
         floor = bt.get("floor", "none", "cost")
         probe = bt.get("probe-only", "none", "cost")
@@ -195,7 +212,7 @@ def summarize(boots):
                     (floor["ns_per_rec"] - probe["ns_per_rec"]))
         s["cost_vs_floor"] = cost
         mc = bt.get("memcpy", "none", "b2b", 1, 4096)
-        out4k = bt.get("bpfrb-output", "batch", "b2b", 1, 4096)
+        out4k = bt.get("bpfrb-output", "batch", "b2b", 1, 4096, RING_4M)
         s["output_4k_vs_memcpy"] = ratio(out4k, mc, "mbps")
         mu = bt.memcpy_user(4096)
         s["output_4k_vs_memcpy_user"] = (out4k["mbps"] / mu
@@ -219,6 +236,8 @@ def summarize(boots):
         "two_producers": {c: pick(["two_producers", c]) for c in CONSUMERS},
         "two_producers_written": {c: pick(["two_producers_written", c])
                                   for c in CONSUMERS},
+        "two_producers_4m": {c: pick(["two_producers_4m", c])
+                             for c in CONSUMERS},
         "alone": {n: pick(["alone", n]) for n in (1, 2)},
         "cost_vs_floor": {k: pick(["cost_vs_floor", k])
                           for k in per_boot[0]["cost_vs_floor"]} if per_boot else {},
@@ -246,6 +265,81 @@ def targets(m):
     v = m["output_4k_vs_memcpy_user"]
     rows.append(("bpfrb 4 KiB output / user-space memcpy bandwidth", v, 0.5))
     return [(w, v, g, v is not None and v >= g) for w, v, g in rows]
+
+
+def two_producers_4m_table(bt):
+    """Two producers with 4 MiB rings (set two-4m), if the boot ran them."""
+    rows = []
+    for c in CONSUMERS:
+        a = bt.get("bpfrb-reserve", c, "parallel", 2, ring=RING_4M)
+        b = bt.get("bpf-rb-reserve", c, "parallel", 2, ring=RING_4M)
+        if a or b:
+            rows.append(f"| {c} | {fmt_tp(a)} | {fmt(a and a['drops_mps'], 3)} | "
+                        f"{fmt_tp(b)} | {fmt(b and b['drops_mps'], 3)} | "
+                        f"{fmt(ratio(a, b))} | {fmt_rtt(a)} | {fmt_rtt(b)} |")
+    if not rows:
+        return []
+    return ["### Two producers, 4 MiB rings",
+            "",
+            "The same runs with rings that hold what two producers write "
+            "while the consumer is off CPU 0 for a scheduler slice "
+            "(docs/BENCHMARKS.md, \"Two producers\").",
+            "",
+            "| consumer | bpfrb | drops M/s | BPF ringbuf | drops M/s | ratio | line ns, bpfrb run | BPF run |",
+            "|---|---|---|---|---|---|---|---|",
+            *rows, ""]
+
+
+def on_periods(per_ms):
+    """The stretches of milliseconds in which the consumer received
+    records: [(first ms, length in ms, records)]."""
+    out, start = [], None
+    for i, v in enumerate(per_ms + [0]):
+        if v and start is None:
+            start = i
+        elif not v and start is not None:
+            out.append((start, i - start, sum(per_ms[start:i])))
+            start = None
+    return out
+
+
+def trace_table(bt):
+    """The consumer's passes in traced runs (rbbench -T, set trace)."""
+    if not bt.traced:
+        return []
+    L = ["### The consumer's time, traced (rbbench -T; the clock reads slow "
+         "the consumer, so these runs are not compared above)",
+         "",
+         "A pass's records count in the millisecond it ended. Stretch: "
+         "milliseconds in a row in which the consumer received records; "
+         "off: the gaps between stretches (CPU 0 running the other producer, "
+         "or the consumer inside a long pass that ended later). First ms: "
+         "records of a stretch's first millisecond, whose pass drained what "
+         "the ring held when the consumer came back; chase: records per "
+         "millisecond in the rest of the stretch, but the last. Stretches "
+         "cut by the run's start or end are left out.",
+         "",
+         "| peer | consumer | received M/s | drops M/s | stretches/s | on ms | off ms | per stretch, K | first ms, K | chase, K/ms |",
+         "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in bt.traced:
+        pm = r["trace"]["per_ms"]
+        st = on_periods(pm)[1:-1]
+        secs = len(pm) / 1000 or 1
+        offs = [b[0] - (a[0] + a[1]) for a, b in zip(st, st[1:])]
+        chase = [v for s0, n, _ in st if n > 2 for v in pm[s0 + 1:s0 + n - 1]]
+
+        def mean(vals, scale=1):
+            vals = list(vals)
+            return vals and statistics.mean(vals) / scale or None
+
+        L.append(f"| {r['peer']} | {r['consumer']} | {r['mrps']:.2f} | "
+                 f"{r['drops_mps']:.2f} | {len(st) / secs:.0f} | "
+                 f"{fmt(mean(n for _, n, _ in st), 1)} | {fmt(mean(offs), 1)} | "
+                 f"{fmt(mean((k for _, _, k in st), 1e3), 1)} | "
+                 f"{fmt(mean((pm[s0] for s0, _, _ in st), 1e3), 1)} | "
+                 f"{fmt(mean(chase, 1e3), 1)} |")
+    L.append("")
+    return L
 
 
 def markdown(boots, summary):
@@ -298,6 +392,8 @@ def markdown(boots, summary):
                  f"{fmt_tp(b)} | {fmt(b and b['drops_mps'], 3)} | {fmt(ratio(a, b))} | "
                  f"{fmt(ratio_written(a, b))} | {fmt_rtt(a)} | {fmt_rtt(b)} |")
     L.append("")
+    L.extend(two_producers_4m_table(bt))
+    L.extend(trace_table(bt))
     L.append("### Producers alone (no consumer; 256 MiB ring, not filled)")
     L.append("")
     L.append("Records committed, M/s. Two producers share one ring from CPUs "
@@ -306,7 +402,7 @@ def markdown(boots, summary):
     L.append("")
     L.append("| producers | bpfrb | BPF ringbuf | ratio | bpfrb, 2 / 1 | BPF, 2 / 1 | line ns, bpfrb run | BPF run |")
     L.append("|---|---|---|---|---|---|---|---|")
-    runs = {(p, n): bt.get(p, "none", "parallel", n)
+    runs = {(p, n): bt.get(p, "none", "parallel", n, ring=RING_ALONE)
             for p in ("bpfrb-reserve", "bpf-rb-reserve") for n in (1, 2)}
     alone = {k: committed_run(r) for k, r in runs.items()}
     for n in (1, 2):
@@ -364,8 +460,8 @@ def markdown(boots, summary):
     L.append("| size | bpfrb output | BPF ringbuf output | ratio | memcpy, kernel (same trigger) | bpfrb / memcpy | memcpy, user |")
     L.append("|---|---|---|---|---|---|---|")
     for s in SIZES:
-        a = bt.get("bpfrb-output", "batch", "b2b", 1, s)
-        b = bt.get("bpf-rb-output", "batch", "b2b", 1, s)
+        a = bt.get("bpfrb-output", "batch", "b2b", 1, s, RING_4M)
+        b = bt.get("bpf-rb-output", "batch", "b2b", 1, s, RING_4M)
         mc = bt.get("memcpy", "none", "b2b", 1, s)
         L.append(f"| {s} | {fmt(a and a['mbps'], 0)} | {fmt(b and b['mbps'], 0)} | "
                  f"{fmt(ratio(a, b, 'mbps'))} | {fmt(mc and mc['mbps'], 0)} | "
@@ -413,8 +509,8 @@ def chart(boots, out):
     with open(sdat, "w") as f:
         f.write("# size bpfrb bpf-rb memcpy memcpy-user\n")
         for s in SIZES:
-            vals = [bt.get("bpfrb-output", "batch", "b2b", 1, s),
-                    bt.get("bpf-rb-output", "batch", "b2b", 1, s),
+            vals = [bt.get("bpfrb-output", "batch", "b2b", 1, s, RING_4M),
+                    bt.get("bpf-rb-output", "batch", "b2b", 1, s, RING_4M),
                     bt.get("memcpy", "none", "b2b", 1, s)]
             user = bt.memcpy_user(s)
             f.write(f"{s} " + " ".join(
@@ -478,6 +574,11 @@ def compare(before, after):
     for c in CONSUMERS:
         print(f"| 2 producers, {c} | {fmt(docs[0]['two_producers'][c])} | "
               f"{fmt(docs[1]['two_producers'][c])} |")
+    for c in CONSUMERS:
+        # Reports written before the "two-4m" set have none.
+        v = [d.get("two_producers_4m", {}).get(c) for d in docs]
+        if any(x is not None for x in v):
+            print(f"| 2 producers, 4 MiB rings, {c} | {fmt(v[0])} | {fmt(v[1])} |")
     for n in ("1", "2"):
         # Reports written before the "alone" set have none.
         print(f"| producers alone, {n} | {fmt(docs[0].get('alone', {}).get(n))} | "
@@ -540,6 +641,11 @@ def main():
     print(f"2 producers: written (received + dropped) vs BPF ringbuf: "
           f"{fmt(geomean(tw.values()))} "
           f"({', '.join(f'{c} {fmt(tw[c])}' for c in CONSUMERS)})")
+    t4 = m["two_producers_4m"]
+    if any(v is not None for v in t4.values()):
+        print(f"2 producers, 4 MiB rings: ratio vs BPF ringbuf: "
+              f"{fmt(geomean(t4.values()))} "
+              f"({', '.join(f'{c} {fmt(t4[c])}' for c in CONSUMERS)})")
     print(f"producers alone (no consumer): ratio vs BPF ringbuf: "
           f"1 producer {fmt(m['alone'][1])}, 2 producers {fmt(m['alone'][2])}")
     print(f"parallel: ratio vs BPF perf buffer: {fmt(m['perfbuf']['parallel'])}")

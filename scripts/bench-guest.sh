@@ -9,11 +9,13 @@
 # each configuration once, bpfrb next to its BPF peer, so slow phases of
 # the TCG host hit both alike. BENCH_ROUNDS rounds, BENCH_SECONDS measured
 # seconds (after a one-second warm-up) per run. BENCH_SETS picks parts of
-# the matrix: modes (parallel, b2b, sampled), two (2 producers), alone
-# (producers without a consumer), cost, sizes; all of them by default.
+# the matrix: modes (parallel, b2b, sampled), two (2 producers), two-4m
+# (the same with 4 MiB rings), alone (producers without a consumer), cost,
+# sizes; all of them by default. And trace (the consumer's passes, traced:
+# a diagnosis), only when asked for.
 
 rounds=${BENCH_ROUNDS:-1}
-sets=" ${BENCH_SETS:-modes two alone cost sizes} "
+sets=" ${BENCH_SETS:-modes two two-4m alone cost sizes} "
 secs=${BENCH_SECONDS:-5}
 ko=${BENCH_KMOD:-/bench/bpfrb_bench.ko}
 B=/bench/rbbench
@@ -50,6 +52,22 @@ while [ $r -lt "$rounds" ]; do
 	want two && for c in batch lib uring; do
 		run -p bpfrb-reserve -c $c -m parallel -n 2
 		run -p bpf-rb-reserve -c $c -m parallel -n 2
+	done
+	# The same with 4 MiB rings, which hold what two producers write while
+	# the consumer is off CPU 0 for a scheduler slice (docs/BENCHMARKS.md,
+	# "Two producers"): what the 512 KiB runs lose to the ring's size.
+	want two-4m && for c in batch lib uring; do
+		run -p bpfrb-reserve -c $c -m parallel -n 2 -r 4194304
+		run -p bpf-rb-reserve -c $c -m parallel -n 2 -r 4194304
+	done
+	# The consumer's passes (rbbench -T), two producers: how its time
+	# splits between draining what the ring held, chasing the producer on
+	# the other CPU and being away. Not in the default sets: a diagnosis,
+	# whose clock reads slow the consumer.
+	want trace && for c in lib batch uring; do
+		for p in bpfrb-reserve bpf-rb-reserve; do
+			run -p $p -c $c -m parallel -n 2 -T
+		done
 	done
 	# Producers alone, one and two, no consumer: what they write into a
 	# ring too big to fill in the run (256 MiB, 16 M records: one second

@@ -21,7 +21,7 @@
 #        where the code lands moves the figures per boot
 #        (docs/BENCHMARKS.md, "Placement").
 #   -o   output dir (default build/bench)
-#   -s   parts of the matrix, e.g. "cost sizes" (default: all; see
+#   -s   parts of the matrix, e.g. "cost sizes" (default: all but trace; see
 #        scripts/bench-guest.sh)
 #
 # Output (in build/bench, or -o): <release>/boot<N>.log (the runs' JSON
@@ -92,7 +92,7 @@ printf 'export BENCH_ROUNDS=%q\nexport BENCH_SECONDS=%q\nexport BENCH_SETS=%q\n'
 	>"$out/initramfs.cpio.gz"
 rm -rf "$stage"
 
-# A round is about 55 runs of secs + 3 seconds each (twice with -B);
+# A round is about 61 runs of secs + 3 seconds each (twice with -B);
 # leave room.
 passes=1
 [ -z "$beforedir" ] || passes=2

@@ -4,7 +4,7 @@
  *
  *   rbbench -p PEER [-c lib|batch|uring|none] [-m parallel|b2b|sampled|cost]
  *           [-n PRODUCERS] [-b BATCH] [-s SIZE] [-r RING_BYTES]
- *           [-w WARMUP_S] [-d SECONDS] [-k bpfrb_bench.ko]
+ *           [-w WARMUP_S] [-d SECONDS] [-k bpfrb_bench.ko] [-T]
  *
  * PEER: bpfrb-reserve, bpfrb-output, bpf-rb-reserve, bpf-rb-output, bpf-pb,
  * floor, memcpy, probe-only. Every peer is triggered the same way: a probe
@@ -34,6 +34,8 @@
 #define LINE_RTT_MS	100
 
 static atomic_bool stop;
+/* -T: the consumer's passes in the measured seconds (pass_trace.c). */
+static struct pass_trace *trace;
 static struct bench_opts opts = {
 	.consumer = "batch",
 	.mode = MODE_PARALLEL,
@@ -99,8 +101,12 @@ static void *consumer_main(void *p)
 	a->tid = (pid_t)syscall(SYS_gettid);
 	pin(a->cpu);
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+		uint64_t t0 = trace ? now_ns() : 0;
+
 		add(&a->ctx->c.polls, 1);
 		n = a->cons->poll(a->cons, 100);
+		if (trace)
+			pass_trace_add(trace, t0, now_ns(), n);
 		if (n < 0) {
 			fprintf(stderr, "rbbench: consumer: %s\n", strerror((int)-n));
 			break;
@@ -144,7 +150,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: rbbench -p PEER [-c lib|batch|uring|none] [-m parallel|b2b|sampled|cost]\n"
 		"               [-n PRODUCERS] [-b BATCH] [-s SIZE] [-r RING_BYTES]\n"
-		"               [-w WARMUP_S] [-d SECONDS] [-k bpfrb_bench.ko]\n");
+		"               [-w WARMUP_S] [-d SECONDS] [-k bpfrb_bench.ko] [-T]\n");
 	exit(2);
 }
 
@@ -152,7 +158,7 @@ static void parse_args(int argc, char **argv)
 {
 	int c, m;
 
-	while ((c = getopt(argc, argv, "p:c:m:n:b:s:r:w:d:k:")) != -1) {
+	while ((c = getopt(argc, argv, "p:c:m:n:b:s:r:w:d:k:T")) != -1) {
 		switch (c) {
 		case 'p': opts.peer = optarg; break;
 		case 'c': opts.consumer = optarg; break;
@@ -169,11 +175,13 @@ static void parse_args(int argc, char **argv)
 		case 'w': opts.warmup_s = atoi(optarg); break;
 		case 'd': opts.duration_s = atoi(optarg); break;
 		case 'k': opts.module = optarg; break;
+		case 'T': opts.trace = true; break;
 		default: usage();
 		}
 	}
 	if (!opts.peer || opts.producers < 1 || opts.producers > 2 ||
-	    opts.duration_s < 1 || opts.duration_s > MAX_SECONDS)
+	    opts.duration_s < 1 || opts.duration_s > MAX_SECONDS ||
+	    (opts.trace && opts.duration_s > MAX_TRACE_S))
 		usage();
 }
 
@@ -328,6 +336,13 @@ int main(int argc, char **argv)
 	consumed = cons != NULL;
 	/* The host's price of a shared line, before and after (line_rtt.c). */
 	rtt[0] = line_rtt_ns(LINE_RTT_MS);
+	if (opts.trace && cons) {
+		trace = pass_trace_new(PASS_TRACE_CAP);
+		if (trace)
+			pass_trace_window(trace, now_ns() + opts.warmup_s * 1000000000ull,
+					  now_ns() + (uint64_t)(opts.warmup_s +
+						opts.duration_s) * 1000000000ull);
+	}
 
 	/*
 	 * CPUs, as the kernel's bench on two CPUs: the consumer on 0; one
@@ -428,6 +443,8 @@ int main(int argc, char **argv)
 		       (irq1[q][1] - irq0[q][1]) / total_s);
 	print_series("per_s", mrps, opts.duration_s);
 	printf(",\"line_rtt_ns\":[%.0f,%.0f]", rtt[0], rtt[1]);
+	if (trace)
+		pass_trace_print(trace);
 	printf("}\n");
 
 	if (cons)

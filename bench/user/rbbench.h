@@ -29,6 +29,7 @@ struct bench_opts {
 	int warmup_s;
 	int duration_s;
 	const char *module;	/* path of bpfrb_bench.ko */
+	bool trace;		/* -T: log the consumer's passes */
 };
 
 /* Counters the consumer writes and the main thread samples each second. */
@@ -102,6 +103,15 @@ struct peer *peer_bpfrb(const char *name);
 
 /* line_rtt.c: ns per round trip of a line between CPUs 0 and 1; < 0: none. */
 double line_rtt_ns(unsigned int ms);
+
+/* pass_trace.c: the consumer's passes in one window of time. */
+#define PASS_TRACE_CAP	(4u << 20)
+#define MAX_TRACE_S	10
+struct pass_trace;
+struct pass_trace *pass_trace_new(size_t cap);
+void pass_trace_window(struct pass_trace *t, uint64_t from, uint64_t to);
+void pass_trace_add(struct pass_trace *t, uint64_t start, uint64_t end, long n);
+void pass_trace_print(const struct pass_trace *t);
 
 /* stats.c */
 void lat_add(struct lat_log *l, uint64_t ns);
