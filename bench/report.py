@@ -67,8 +67,12 @@ class Boot:
                    r["size"], r["ring_size"])
             self.groups.setdefault(key, []).append(r)
 
+    def runs(self, peer, consumer, mode, producers=1, size=8, ring=RING):
+        """Every round's run of one configuration, in order."""
+        return self.groups.get((peer, consumer, mode, producers, size, ring), [])
+
     def get(self, peer, consumer, mode, producers=1, size=8, ring=RING):
-        rs = self.groups.get((peer, consumer, mode, producers, size, ring))
+        rs = self.runs(peer, consumer, mode, producers, size, ring)
         if not rs:
             return None
         out = dict(rs[0])
@@ -163,6 +167,45 @@ def ratio_written(a, b):
     return wa / wb if wa and wb else None
 
 
+# What a cache line shared by CPUs 0 and 1 costs in the host's cheap
+# phases (55-120 ns per round trip) and dear ones (330-400).
+PHASE_SPLIT_NS = 200
+
+
+def host_phase(r):
+    """"cheap" or "dear": the host's phase around a run, when the line's
+    round trip just before and just after it (line_rtt_ns) fell on the
+    same side; None when they did not, or the log predates the reading."""
+    rtt = r.get("line_rtt_ns")
+    if not rtt or min(rtt) < 0:
+        return None
+    if max(rtt) < PHASE_SPLIT_NS:
+        return "cheap"
+    if min(rtt) >= PHASE_SPLIT_NS:
+        return "dear"
+    return None
+
+
+def two_producers_by_phase(boots):
+    """Two-producer ratios of the runs whose bpfrb and BPF halves met the
+    same host phase, over every boot and consumer: what the ring does
+    when the price of a shared line is the same for both."""
+    out = {}
+    for ring, name in ((RING, "512 KiB"), (RING_4M, "4 MiB")):
+        by = {"cheap": [], "dear": []}
+        for bt in boots:
+            for c in CONSUMERS:
+                for a, b in zip(bt.runs("bpfrb-reserve", c, "parallel", 2, ring=ring),
+                                bt.runs("bpf-rb-reserve", c, "parallel", 2, ring=ring)):
+                    ph = host_phase(a)
+                    if ph and ph == host_phase(b):
+                        by[ph].append(ratio(a, b))
+        out[name] = {ph: {"pairs": len(v), "median": med(v),
+                          "min": min(v, default=None), "max": max(v, default=None)}
+                     for ph, v in by.items()}
+    return out
+
+
 def summarize(boots):
     """Per-boot ratios for every target, then their medians."""
     per_boot = []
@@ -193,6 +236,9 @@ def summarize(boots):
             c: ratio(bt.get("bpfrb-reserve", c, "parallel", 2, ring=RING_4M),
                      bt.get("bpf-rb-reserve", c, "parallel", 2, ring=RING_4M))
             for c in CONSUMERS}
+        # A boot's "all", as for the modes: the geometric mean of its rows.
+        for k in ("two_producers", "two_producers_written", "two_producers_4m"):
+            s[k + "_all"] = geomean(s[k].values())
         s["alone"] = {
             n: ratio(committed_run(bt.get("bpfrb-reserve", "none", "parallel", n,
                                           ring=RING_ALONE)),
@@ -228,7 +274,8 @@ def summarize(boots):
             vals.append(v)
         return med(vals)
 
-    summary = {"per_boot": per_boot}
+    summary = {"per_boot": per_boot,
+               "two_producers_by_phase": two_producers_by_phase(boots)}
     summary["median"] = {
         **{m: {k: pick([m, k]) for k in CONSUMERS + ["output", "all"]}
            for m in MODES},
@@ -238,6 +285,8 @@ def summarize(boots):
                                   for c in CONSUMERS},
         "two_producers_4m": {c: pick(["two_producers_4m", c])
                              for c in CONSUMERS},
+        **{k + "_all": pick([k + "_all"])
+           for k in ("two_producers", "two_producers_written", "two_producers_4m")},
         "alone": {n: pick(["alone", n]) for n in (1, 2)},
         "cost_vs_floor": {k: pick(["cost_vs_floor", k])
                           for k in per_boot[0]["cost_vs_floor"]} if per_boot else {},
@@ -255,7 +304,7 @@ def targets(m):
         rows.append((f"bpfrb / BPF ringbuf, {mode}", v, 1.3))
     v = m["perfbuf"]["parallel"]
     rows.append(("bpfrb / perf buffer, parallel, unsampled", v, 10.0))
-    v = geomean(m["two_producers"].values())
+    v = m["two_producers_all"]
     rows.append(("bpfrb / BPF ringbuf, 2 producers", v, 1.5))
     v = m["cost_vs_floor"].get("bpfrb-reserve")
     rows.append(("floor / bpfrb per-record cost (reserve)",
@@ -287,6 +336,25 @@ def two_producers_4m_table(bt):
             "",
             "| consumer | bpfrb | drops M/s | BPF ringbuf | drops M/s | ratio | line ns, bpfrb run | BPF run |",
             "|---|---|---|---|---|---|---|---|",
+            *rows, ""]
+
+
+def phase_table(by_phase, nboots):
+    rows = [f"| {ring} | {ph} | {v['pairs']} | {fmt(v['median'])} | "
+            f"{fmt(v['min'])} – {fmt(v['max'])} |"
+            for ring, phases in by_phase.items()
+            for ph, v in phases.items() if v["pairs"]]
+    if not rows:
+        return []
+    return [f"### Two producers by host phase ({nboots} boot(s), every consumer)",
+            "",
+            "bpfrb / BPF ringbuf for the runs whose bpfrb and BPF halves "
+            "both met the host's cheap phase (a line's round trip under "
+            f"{PHASE_SPLIT_NS} ns just before and after the run) or both its "
+            "dear one; pairs that met different phases are left out.",
+            "",
+            "| ring | phase | pairs | median ratio | range |",
+            "|---|---|---|---|---|",
             *rows, ""]
 
 
@@ -393,6 +461,7 @@ def markdown(boots, summary):
                  f"{fmt(ratio_written(a, b))} | {fmt_rtt(a)} | {fmt_rtt(b)} |")
     L.append("")
     L.extend(two_producers_4m_table(bt))
+    L.extend(phase_table(summary["two_producers_by_phase"], len(boots)))
     L.extend(trace_table(bt))
     L.append("### Producers alone (no consumer; 256 MiB ring, not filled)")
     L.append("")
@@ -635,17 +704,22 @@ def main():
               f"(reserve: lib {fmt(r['lib'])}, batch {fmt(r['batch'])}, "
               f"uring {fmt(r['uring'])}; output {fmt(r['output'])})")
     tp = m["two_producers"]
-    print(f"2 producers: ratio vs BPF ringbuf: {fmt(geomean(tp.values()))} "
+    print(f"2 producers: ratio vs BPF ringbuf: {fmt(m['two_producers_all'])} "
           f"({', '.join(f'{c} {fmt(tp[c])}' for c in CONSUMERS)})")
     tw = m["two_producers_written"]
     print(f"2 producers: written (received + dropped) vs BPF ringbuf: "
-          f"{fmt(geomean(tw.values()))} "
+          f"{fmt(m['two_producers_written_all'])} "
           f"({', '.join(f'{c} {fmt(tw[c])}' for c in CONSUMERS)})")
     t4 = m["two_producers_4m"]
     if any(v is not None for v in t4.values()):
         print(f"2 producers, 4 MiB rings: ratio vs BPF ringbuf: "
-              f"{fmt(geomean(t4.values()))} "
+              f"{fmt(m['two_producers_4m_all'])} "
               f"({', '.join(f'{c} {fmt(t4[c])}' for c in CONSUMERS)})")
+    for ring, phases in summary["two_producers_by_phase"].items():
+        if any(v["pairs"] for v in phases.values()):
+            print(f"2 producers, {ring} rings, same host phase: " +
+                  ", ".join(f"{ph} {fmt(v['median'])} ({v['pairs']} pairs)"
+                            for ph, v in phases.items()))
     print(f"producers alone (no consumer): ratio vs BPF ringbuf: "
           f"1 producer {fmt(m['alone'][1])}, 2 producers {fmt(m['alone'][2])}")
     print(f"parallel: ratio vs BPF perf buffer: {fmt(m['perfbuf']['parallel'])}")
