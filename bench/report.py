@@ -340,6 +340,7 @@ def two_producers_4m_table(bt):
 
 
 def phase_table(by_phase, nboots):
+    """two_producers_by_phase(), as a table."""
     rows = [f"| {ring} | {ph} | {v['pairs']} | {fmt(v['median'])} | "
             f"{fmt(v['min'])} – {fmt(v['max'])} |"
             for ring, phases in by_phase.items()
