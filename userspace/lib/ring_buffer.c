@@ -26,15 +26,15 @@ static void ring_free(struct bpfrb_ring *r)
 	free(r);
 }
 
-/* Puts ring idx into the epoll set; data.u32 is its index into rings[]. */
-static int epoll_add_ring(struct bpfrb_ring_buffer *rb, unsigned int idx)
+/* Puts ring fd into the epoll set; data.u32 is its index into rings[]. */
+static int epoll_add_ring(struct bpfrb_ring_buffer *rb, int fd, unsigned int idx)
 {
 	struct epoll_event ev;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
 	ev.data.u32 = idx;
-	if (epoll_ctl(rb->epoll_fd, EPOLL_CTL_ADD, rb->rings[idx]->map.fd, &ev) < 0)
+	if (epoll_ctl(rb->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -errno;
 	return 0;
 }
@@ -76,14 +76,14 @@ int bpfrb_ring_buffer__add(struct bpfrb_ring_buffer *rb, int fd, bpfrb_sample_fn
 		return bpfrb_err(err);
 	}
 
-	rb->rings[rb->ring_cnt] = r;
 	if (rb->in_epoll) {
-		err = epoll_add_ring(rb, rb->ring_cnt);
+		err = epoll_add_ring(rb, fd, rb->ring_cnt);
 		if (err) {
 			ring_free(r);
 			return bpfrb_err(err);
 		}
 	}
+	rb->rings[rb->ring_cnt] = r;
 	rb->pfds[rb->ring_cnt] = (struct pollfd){ .fd = fd, .events = POLLIN };
 	rb->ring_cnt++;
 	return 0;
@@ -236,7 +236,7 @@ int bpfrb_ring_buffer__epoll_fd(const struct bpfrb_ring_buffer *crb)
 	if (!rb)
 		return bpfrb_err(-EINVAL);
 	for (i = 0; !rb->in_epoll && i < rb->ring_cnt; i++) {
-		err = epoll_add_ring(rb, i);
+		err = epoll_add_ring(rb, rb->rings[i]->map.fd, i);
 		if (err) {
 			while (i--)
 				epoll_ctl(rb->epoll_fd, EPOLL_CTL_DEL,
