@@ -8,17 +8,15 @@
  * With -T the consumer logs every pass (one call of its poll) of the
  * measured seconds: when it began and ended, and how many records it
  * returned. The run then reports the passes by size (records per pass:
- * how many passes, records and nanoseconds of each size class), the gaps
- * between passes (the thread off the CPU, or asleep in a wait), and the
- * records received in each millisecond (bench/report.py tabulates these).
+ * how many passes, records and nanoseconds of each size class) and the
+ * records received in each millisecond, which bench/report.py turns into
+ * the consumer's stretches on the CPU and the gaps between them.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "rbbench.h"
 
-/* A gap between passes longer than this: the consumer was not running. */
-#define GAP_NS		20000
 #define SERIES_MS	(MAX_TRACE_S * 1000)
 
 struct pass {
@@ -32,7 +30,8 @@ struct pass_trace {
 	uint64_t t0, t1;	/* the traced window */
 };
 
-struct pass_trace *pass_trace_new(size_t cap)
+/* A trace of the passes that start in [from, to), CLOCK_MONOTONIC ns. */
+struct pass_trace *pass_trace_new(size_t cap, uint64_t from, uint64_t to)
 {
 	struct pass_trace *t = calloc(1, sizeof(*t));
 
@@ -43,13 +42,9 @@ struct pass_trace *pass_trace_new(size_t cap)
 		return NULL;
 	}
 	t->cap = cap;
-	return t;
-}
-
-void pass_trace_window(struct pass_trace *t, uint64_t from, uint64_t to)
-{
 	t->t0 = from;
 	t->t1 = to;
+	return t;
 }
 
 void pass_trace_add(struct pass_trace *t, uint64_t start, uint64_t end, long n)
@@ -74,7 +69,6 @@ static int size_class(long n)
 void pass_trace_print(const struct pass_trace *t)
 {
 	uint64_t cls_ns[8] = { 0 }, cls_rec[8] = { 0 }, cls_n[8] = { 0 };
-	uint64_t gaps = 0, gap_ns = 0, gap_max = 0;
 	uint64_t *series = calloc(SERIES_MS, sizeof(*series));
 	int c, ms, window_ms = (int)((t->t1 - t->t0) / 1000000);
 	size_t i;
@@ -89,23 +83,13 @@ void pass_trace_print(const struct pass_trace *t)
 		cls_n[c]++;
 		cls_rec[c] += p->n > 0 ? p->n : 0;
 		cls_ns[c] += p->end - p->start;
-		if (i && p->start - t->p[i - 1].end > GAP_NS) {
-			uint64_t g = p->start - t->p[i - 1].end;
-
-			gaps++;
-			gap_ns += g;
-			if (g > gap_max)
-				gap_max = g;
-		}
 		ms = (int)((p->end - t->t0) / 1000000);
 		if (ms < SERIES_MS && p->n > 0)
 			series[ms] += p->n;
 	}
 	if (window_ms > SERIES_MS)
 		window_ms = SERIES_MS;
-	printf(",\"trace\":{\"passes\":%zu,\"gaps\":%llu,\"gap_ns\":%llu,\"gap_max_ns\":%llu,"
-	       "\"classes\":[", t->len, (unsigned long long)gaps,
-	       (unsigned long long)gap_ns, (unsigned long long)gap_max);
+	printf(",\"trace\":{\"passes\":%zu,\"classes\":[", t->len);
 	for (c = 0; c < 8; c++)
 		printf("%s[%llu,%llu,%llu]", c ? "," : "",
 		       (unsigned long long)cls_n[c],

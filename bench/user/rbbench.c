@@ -337,11 +337,11 @@ int main(int argc, char **argv)
 	/* The host's price of a shared line, before and after (line_rtt.c). */
 	rtt[0] = line_rtt_ns(LINE_RTT_MS);
 	if (opts.trace && cons) {
-		trace = pass_trace_new(PASS_TRACE_CAP);
-		if (trace)
-			pass_trace_window(trace, now_ns() + opts.warmup_s * 1000000000ull,
-					  now_ns() + (uint64_t)(opts.warmup_s +
-						opts.duration_s) * 1000000000ull);
+		/* The measured seconds, which start after the warm-up. */
+		uint64_t from = now_ns() + opts.warmup_s * 1000000000ull;
+
+		trace = pass_trace_new(PASS_TRACE_CAP, from,
+				       from + opts.duration_s * 1000000000ull);
 	}
 
 	/*

@@ -108,8 +108,7 @@ double line_rtt_ns(unsigned int ms);
 #define PASS_TRACE_CAP	(4u << 20)
 #define MAX_TRACE_S	10
 struct pass_trace;
-struct pass_trace *pass_trace_new(size_t cap);
-void pass_trace_window(struct pass_trace *t, uint64_t from, uint64_t to);
+struct pass_trace *pass_trace_new(size_t cap, uint64_t from, uint64_t to);
 void pass_trace_add(struct pass_trace *t, uint64_t start, uint64_t end, long n);
 void pass_trace_print(const struct pass_trace *t);
 
