@@ -6,9 +6,8 @@
  * TCG each vCPU is a host thread, so every line two vCPUs share travels
  * between host CPUs at this price (docs/BENCHMARKS.md, "Two producers").
  *
- *   cc -O2 -pthread -Ibench/user -o line_pingpong bench/host/line_pingpong.c \
- *      bench/user/line_rtt.c bench/user/stats.c -lm
- *   ./line_pingpong [seconds]        (default 30)
+ *   make -C bench host
+ *   build/bench/line_pingpong [seconds]        (default 30)
  */
 #include <stdio.h>
 #include <stdlib.h>
