@@ -41,7 +41,12 @@ int bpfrb_check_name(const char *name)
 	for (i = 0; i < len; i++) {
 		char c = name[i];
 
-		if (!isalnum(c) && c != '_' && c != '.' && c != '-')
+		/*
+		 * ASCII only: the kernel's isalnum() takes bytes 0xc0-0xff
+		 * for Latin-1 letters, which SPEC's [A-Za-z0-9_.-] is not.
+		 */
+		if (!isascii(c) || (!isalnum(c) && c != '_' && c != '.' &&
+				    c != '-'))
 			return -EINVAL;
 	}
 	return 0;

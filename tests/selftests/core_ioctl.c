@@ -152,7 +152,10 @@ TEST_F(dev, create_bad_numa_node_einval)
 
 TEST_F(dev, create_name_bad_chars_einval)
 {
-	static const char *const bad[] = { "a b", "a/b", "ring\n", "r\xc3\xa9" };
+	/* Bytes 0xc0-0xff are letters to the kernel's isalnum() (Latin-1). */
+	static const char *const bad[] = {
+		"a b", "a/b", "ring\n", "r\xc3\xa9", "ring\xe9", "\xc0\xff",
+	};
 	struct bpfrb_create c;
 	size_t i;
 
