@@ -32,8 +32,13 @@ int bpfrb_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (!rb)
 		return -ENXIO;
-	/* A private copy would never see the other side's updates. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * A private copy would never see the other side's updates. Asked of
+	 * VM_MAYSHARE: a MAP_SHARED mapping of a file opened read-only has
+	 * VM_SHARED cleared by mmap(2) (it can never write), and reading the
+	 * ring through one is fine.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;

@@ -13,6 +13,7 @@
 
 FIXTURE(map) {
 	int fd;
+	int id;
 	long page;
 	size_t size;
 };
@@ -24,7 +25,8 @@ FIXTURE_SETUP(map)
 	self->fd = open(BPFRB_DEVICE, O_RDWR | O_CLOEXEC);
 	if (self->fd < 0)
 		SKIP(return, "%s: %s", BPFRB_DEVICE, strerror(errno));
-	ASSERT_LT(0, core_create(self->fd, self->size, NULL));
+	self->id = core_create(self->fd, self->size, NULL);
+	ASSERT_LT(0, self->id);
 }
 
 FIXTURE_TEARDOWN(map)
@@ -104,6 +106,30 @@ TEST_F(map, map_private_einval)
 				  MAP_PRIVATE, 0));
 	ASSERT_EQ(EINVAL, try_map(self->fd, self->page, PROT_READ, MAP_PRIVATE,
 				  self->page));
+}
+
+/*
+ * A descriptor opened read-only maps the ring read-only: mmap(2) clears
+ * VM_SHARED for it (it can never write), which is still a shared mapping.
+ * Writing is refused by mmap(2) itself, and so is mprotect() to write.
+ */
+TEST_F(map, read_only_fd_maps_read_only)
+{
+	int ro = open(BPFRB_DEVICE, O_RDONLY | O_CLOEXEC);
+	const unsigned long *pos;
+
+	ASSERT_LE(0, ro);
+	ASSERT_EQ(0, core_attach(ro, self->id, NULL));
+	pos = mmap(NULL, total_len(self), PROT_READ, MAP_SHARED, ro, 0);
+	ASSERT_NE(MAP_FAILED, pos);
+	EXPECT_EQ(0UL, pos[0]);		/* consumer_pos */
+	EXPECT_EQ(-1, mprotect((void *)pos, self->page, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	munmap((void *)pos, total_len(self));
+	EXPECT_EQ(EACCES, try_map(ro, self->page, PROT_READ | PROT_WRITE,
+				  MAP_SHARED, 0));
+	EXPECT_EQ(EINVAL, try_map(ro, self->page, PROT_READ, MAP_PRIVATE, 0));
+	close(ro);
 }
 
 TEST_F(map, past_the_end_einval)
