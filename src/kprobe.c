@@ -66,13 +66,15 @@ void bpfrb_file_probes_init(struct bpfrb_file_probes *probes)
 }
 
 /*
- * The clock of SPEC's ts_ns is ktime_get_ns(). A probed function may run
- * in NMI, where the timekeeping seqcount could be mid-update on this CPU:
- * there the NMI-safe reader of the same clock is used.
+ * SPEC's ts_ns is CLOCK_MONOTONIC, ktime_get_ns()'s clock, read here with
+ * its lockless reader, as bpf_ktime_get_ns() does. ktime_get_ns() waits
+ * for an even timekeeping seqcount, and a probe may run inside the write
+ * side on this CPU (on update_vsyscall(), called with the count odd and
+ * interrupts off), where that wait would never end; so may an NMI.
  */
 static u64 bpfrb_event_clock(void)
 {
-	return in_nmi() ? ktime_get_mono_fast_ns() : ktime_get_ns();
+	return ktime_get_mono_fast_ns();
 }
 
 /*
@@ -164,6 +166,8 @@ static const char * const bpfrb_probe_denied_prefixes[] = {
 	"__tsan_",
 	"trace_hardirqs_",
 	"irq_work_",
+	"__msan_",
+	"kmsan_",
 };
 
 static bool bpfrb_probe_sym_allowed(const char *sym)
@@ -225,6 +229,9 @@ static int bpfrb_kprobe_check(const struct bpfrb_kprobe *req)
 		return -EINVAL;
 	if (req->nargs > BPFRB_MAX_ARGS)
 		return -EINVAL;
+	/* struct kprobe's offset is an unsigned int: never cut it short. */
+	if (req->offset > UINT_MAX)
+		return -EINVAL;
 	if (req->flags & BPFRB_KPROBE_RETURN) {
 		/* A return probe sits on the function's entry. */
 		if (req->offset || req->nargs)
@@ -248,9 +255,19 @@ static u32 bpfrb_probe_new_id(struct bpfrb *rb)
 	return id;
 }
 
+/* Waits for running handlers; pending kretprobe hits are dropped. */
+static void bpfrb_probe_remove(struct bpfrb_probe *p)
+{
+	if (p->is_return)
+		unregister_kretprobe(&p->krp);
+	else
+		unregister_kprobe(&p->kp);
+}
+
 /*
- * Registers p disabled, checks where it landed, then arms it: a handler
- * never runs on an address we refuse. Process context; may sleep.
+ * Registers p disabled and checks where it landed: a handler never runs
+ * on an address we refuse. bpfrb_probe_arm() switches it on. Process
+ * context; may sleep.
  */
 static int bpfrb_probe_register(struct bpfrb_probe *p,
 				const struct bpfrb_kprobe *req)
@@ -276,29 +293,22 @@ static int bpfrb_probe_register(struct bpfrb_probe *p,
 		return err;
 
 	if (!bpfrb_probe_addr_allowed((unsigned long)kp->addr, p->symbol)) {
-		err = -EINVAL;
-		goto err_unregister;
+		bpfrb_probe_remove(p);
+		return -EINVAL;
 	}
-	err = p->is_return ? enable_kretprobe(&p->krp) : enable_kprobe(kp);
-	if (err)
-		goto err_unregister;
 	return 0;
-
-err_unregister:
-	if (p->is_return)
-		unregister_kretprobe(&p->krp);
-	else
-		unregister_kprobe(kp);
-	return err;
 }
 
+/* Switches on a probe bpfrb_probe_register() left disabled. */
+static int bpfrb_probe_arm(struct bpfrb_probe *p)
+{
+	return p->is_return ? enable_kretprobe(&p->krp) : enable_kprobe(&p->kp);
+}
+
+/* A probe counted in the ring's nr_probes, attached until now. */
 static void bpfrb_probe_unregister(struct bpfrb_probe *p)
 {
-	/* Waits for running handlers; pending kretprobe hits are dropped. */
-	if (p->is_return)
-		unregister_kretprobe(&p->krp);
-	else
-		unregister_kprobe(&p->kp);
+	bpfrb_probe_remove(p);
 	atomic_dec(&p->rb->nr_probes);
 }
 
@@ -338,22 +348,26 @@ long bpfrb_kprobe_attach_ioctl(struct bpfrb *rb, struct bpfrb_file_probes *probe
 	err = bpfrb_probe_register(p, &req);
 	if (err)
 		goto err_unlock;
+	/*
+	 * The id goes out before the probe is armed: a caller that cannot
+	 * be told it finds no events of a probe it never heard of.
+	 */
 	if (put_user(p->id, &uarg->id)) {
 		err = -EFAULT;
-		goto err_unregister;
+		goto err_remove;
 	}
+	err = bpfrb_probe_arm(p);
+	if (err)
+		goto err_remove;
 	atomic_inc(&rb->nr_probes);
 	list_add_tail(&p->node, &probes->list);
 	probes->nr++;
 	mutex_unlock(&probes->lock);
 	return 0;
 
-err_unregister:
-	/* Never counted in nr_probes: unregister directly. */
-	if (p->is_return)
-		unregister_kretprobe(&p->krp);
-	else
-		unregister_kprobe(&p->kp);
+err_remove:
+	/* Not counted in nr_probes yet. */
+	bpfrb_probe_remove(p);
 err_unlock:
 	mutex_unlock(&probes->lock);
 	kfree(p);

@@ -4,6 +4,7 @@
  * after what it sends and asserting the exact errno (SPEC §2 and
  * docs/DESIGN.md, "Kprobe producers").
  */
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include "kselftest_harness.h"
 #include "kprobe_common.h"
@@ -75,6 +76,17 @@ TEST_F(ring, lockdep_release_hook_einval)
 
 	/* Refused by name, whether or not this kernel has lockdep. */
 	req_init(&req, "lock_release");
+	ASSERT_EQ(EINVAL, attach_raw(self->fd, &req));
+}
+
+TEST_F(ring, kmsan_hook_einval)
+{
+	struct bpfrb_kprobe req;
+
+	/* KMSAN instruments the ring's critical section: refused by name. */
+	req_init(&req, "__msan_metadata_ptr_for_load_8");
+	ASSERT_EQ(EINVAL, attach_raw(self->fd, &req));
+	req_init(&req, "kmsan_unpoison_memory");
 	ASSERT_EQ(EINVAL, attach_raw(self->fd, &req));
 }
 
@@ -202,6 +214,38 @@ TEST_F(ring, offset_past_the_function_einval_or_eilseq)
 	req.offset = 1 << 20;
 	err = attach_raw(self->fd, &req);
 	ASSERT_TRUE(err == EINVAL || err == EILSEQ) TH_LOG("errno %d", err);
+}
+
+TEST_F(ring, offset_over_32_bits_einval)
+{
+	struct bpfrb_kprobe req;
+
+	/* struct kprobe keeps 32 bits: cut short, this would be an entry probe. */
+	req_init(&req, KP_OPEN_SYM);
+	req.offset = 1ULL << 32;
+	ASSERT_EQ(EINVAL, attach_raw(self->fd, &req));
+}
+
+/*
+ * The request readable, its id not writable: EFAULT, and the probe that
+ * was registered for it is gone without having written an event.
+ */
+TEST_F(ring, unwritable_id_efault_leaves_no_probe)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct bpfrb_kprobe *req;
+	struct kp_events ev = { 0 };
+
+	req = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, req);
+	req_init(req, KP_OPEN_SYM);
+	ASSERT_EQ(0, mprotect(req, page, PROT_READ));
+	ASSERT_EQ(EFAULT, attach_raw(self->fd, req));
+	close(open("/bpfrb-kprobe-errors-no-such-file", O_RDONLY));
+	EXPECT_EQ(0, kp_drain(self->fd, &ev));
+	kp_events_free(&ev);
+	munmap(req, page);
 }
 
 TEST_F(ring, bad_pointer_efault)

@@ -203,6 +203,30 @@ TEST_F_TIMEOUT(ring, offset_probe_records_its_address, 120)
 	EXPECT_EQ(base + off, ev->ip);
 }
 
+/*
+ * update_vsyscall() runs inside the timekeeping update, with the clock's
+ * seqcount odd on this CPU and interrupts off. A handler that read the
+ * clock with ktime_get_ns() would wait there for ever and hang the guest;
+ * ours must record a hit per tick and return. The test's thread keeps
+ * its CPU busy so that the tick keeps running.
+ */
+TEST_F_TIMEOUT(ring, probe_inside_clock_update_records, 120)
+{
+	unsigned long long end;
+	int id;
+
+	if (!kp_kallsyms("update_vsyscall"))
+		SKIP(return, "update_vsyscall is not in /proc/kallsyms");
+	id = bpfrb_kprobe_attach(self->fd, "update_vsyscall", NULL);
+	ASSERT_GT(id, 0) TH_LOG("attach: %s", strerror(errno));
+	for (end = now_ns() + 200000000ULL; now_ns() < end;)
+		;
+	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, id));
+	ASSERT_GT(kp_drain(self->fd, &self->ev), 0);
+	EXPECT_EQ((__u32)id, self->ev.ev[0].probe_id);
+	EXPECT_EQ(kp_kallsyms("update_vsyscall"), self->ev.ev[0].ip);
+}
+
 TEST_F(ring, probe_ids_unique_and_nonzero)
 {
 	int a, b, c;
