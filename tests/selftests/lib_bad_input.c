@@ -3,6 +3,8 @@
  * libbpfrb given bad input: every case must fail with the errno named in
  * the test, both as the negative return and in errno, and never crash.
  */
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 
 #include "lib_test.h"
@@ -251,6 +253,135 @@ TEST(kprobe_opts_unknown_tail)
 	o.future = 1;
 	EXPECT_ERR(EINVAL, bpfrb_kprobe_attach(fd, "do_sys_openat2", &o.base));
 	close(fd);
+}
+
+static int count_cb(void *ctx, void *data, size_t size)
+{
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* The ring's consumer page, mapped writable beside the library's mapping. */
+static unsigned long *map_consumer_pos(int fd)
+{
+	void *p = mmap(NULL, LIB_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * Another process may write consumer_pos. Where that leaves positions
+ * that make no sense, consuming fails with EINVAL, at once (not a loop
+ * that never returns), and the ring is left as it was.
+ */
+TEST(consumer_pos_written_by_someone_else_einval)
+{
+	struct bpfrb_ring_buffer *rb;
+	unsigned long *cons;
+	int fd, tfd, n = 0;
+
+	tfd = lib_test_open();
+	ASSERT_LE(0, tfd) TH_LOG("test module: %s", strerror(-tfd));
+	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, NULL);
+	ASSERT_LE(0, fd);
+	rb = bpfrb_ring_buffer__new(fd, count_cb, &n, NULL);
+	ASSERT_NE(NULL, rb);
+	cons = map_consumer_pos(fd);
+	ASSERT_NE(NULL, cons);
+
+	/* One 24-byte record, [0, 32); its payload starts with producer_id. */
+	ASSERT_EQ(0, lib_output_one(tfd, lib_ring_id(fd), BPFRB_TEST_ONE_OUTPUT,
+				    24, 4096, 0, 0));
+	*cons = 4096;			/* ahead of producer_pos */
+	EXPECT_ERR(EINVAL, bpfrb_ring_buffer__consume(rb));
+	EXPECT_EQ(4096UL, *cons);
+	*cons = 4;			/* not on a record boundary */
+	EXPECT_ERR(EINVAL, bpfrb_ring_buffer__poll(rb, 100));
+	/* Inside the record: its producer_id (4096) read as a length. */
+	*cons = 8;
+	EXPECT_ERR(EINVAL, bpfrb_ring_buffer__consume(rb));
+	EXPECT_EQ(8UL, *cons);
+	EXPECT_EQ(0, n);
+	/* Put back, the record is there. */
+	*cons = 0;
+	EXPECT_EQ(1, bpfrb_ring_buffer__consume(rb));
+	EXPECT_EQ(1, n);
+	munmap(cons, LIB_PAGE_SIZE);
+	bpfrb_ring_buffer__free(rb);
+	close(fd);
+	close(tfd);
+}
+
+TEST(same_fd_added_twice_eexist)
+{
+	struct bpfrb_ring_buffer *rb;
+	int fd;
+
+	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, NULL);
+	ASSERT_LE(0, fd);
+	rb = bpfrb_ring_buffer__new(fd, noop_cb, NULL, NULL);
+	ASSERT_NE(NULL, rb);
+	EXPECT_ERR(EEXIST, bpfrb_ring_buffer__add(rb, fd, noop_cb, NULL));
+	/* The set is unchanged: one ring, and its epoll fd still works. */
+	EXPECT_NULL_ERR(ERANGE, bpfrb_ring_buffer__ring(rb, 1));
+	EXPECT_LE(0, bpfrb_ring_buffer__epoll_fd(rb));
+	bpfrb_ring_buffer__free(rb);
+	close(fd);
+}
+
+/* A ring's fd closed under the set: EBADF, not a wait that returns at once. */
+TEST(ring_fd_closed_under_poll_ebadf)
+{
+	struct bpfrb_ring_buffer *rb;
+	int fd;
+
+	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, NULL);
+	ASSERT_LE(0, fd);
+	rb = bpfrb_ring_buffer__new(fd, noop_cb, NULL, NULL);
+	ASSERT_NE(NULL, rb);
+	close(fd);
+	EXPECT_ERR(EBADF, bpfrb_ring_buffer__poll(rb, 1000));
+	bpfrb_ring_buffer__free(rb);
+}
+
+static void on_alarm(int sig)
+{
+}
+
+/* A full user ring nobody drains: reserve_blocking(-1) ends at a signal. */
+TEST(reserve_blocking_signal_eintr)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct bpfrb_user_ring_buffer *rb;
+	int fd;
+
+	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_USER, NULL);
+	ASSERT_LE(0, fd);
+	rb = bpfrb_user_ring_buffer__new(fd, NULL);
+	ASSERT_NE(NULL, rb);
+	ASSERT_NE(NULL, bpfrb_user_ring_buffer__reserve(rb, 4096 - 8));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarm(1);
+	EXPECT_NULL_ERR(EINTR, bpfrb_user_ring_buffer__reserve_blocking(rb, 8, -1));
+	alarm(0);
+	bpfrb_user_ring_buffer__free(rb);
+	close(fd);
+}
+
+TEST(reserve_blocking_fd_closed_ebadf)
+{
+	struct bpfrb_user_ring_buffer *rb;
+	int fd;
+
+	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_USER, NULL);
+	ASSERT_LE(0, fd);
+	rb = bpfrb_user_ring_buffer__new(fd, NULL);
+	ASSERT_NE(NULL, rb);
+	ASSERT_NE(NULL, bpfrb_user_ring_buffer__reserve(rb, 4096 - 8));
+	close(fd);
+	EXPECT_NULL_ERR(EBADF, bpfrb_user_ring_buffer__reserve_blocking(rb, 8, 1000));
+	bpfrb_user_ring_buffer__free(rb);
 }
 
 LIB_TEST_MAIN

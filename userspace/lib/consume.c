@@ -56,12 +56,22 @@ static __u32 record_len(__u32 *hdr)
 
 /*
  * Consume up to n records. Returns how many were handed to the callback
- * (discarded records are not counted), or the callback's negative return.
+ * (discarded records are not counted), the callback's negative return, or
+ * -EINVAL when the positions make no sense.
+ *
+ * The consumer page is writable to every process that maps the ring, so
+ * consumer_pos is whatever was last stored there; the kernel writes the
+ * rest. Records are read only between a consumer_pos on an 8-byte
+ * boundary and a producer_pos at most a ring ahead of it, each within
+ * what is left of that span: so no callback is handed memory outside the
+ * data area's double mapping, and a consumer_pos moved ahead of
+ * producer_pos is an error instead of a loop that never ends. Nothing is
+ * consumed then: the positions stay as they were.
  */
 int64_t bpfrb_ring_process(struct bpfrb_ring *r, size_t n)
 {
 	struct bpfrb_map *m = &r->map;
-	unsigned long cons, prod;
+	unsigned long cons, prod, span;
 	int64_t cnt = 0;
 	char *rec;
 	__u32 len;
@@ -71,19 +81,27 @@ int64_t bpfrb_ring_process(struct bpfrb_ring *r, size_t n)
 		return 0;
 	/* We are the only writer of consumer_pos; this reads our own last store. */
 	cons = smp_load_acquire(m->consumer_pos);
+	if (cons & 7)
+		return -EINVAL;
 	for (;;) {
 		/* Pairs with smp_store_release() of producer_pos in the kernel's reserve. */
 		prod = smp_load_acquire(m->producer_pos);
 		if (prod == cons && nothing_more(m, cons))
 			return cnt;
+		/* Also cons ahead of prod: the difference wraps around. */
+		if (prod - cons > m->mask + 1)
+			return -EINVAL;
 
-		while (cons < prod) {
+		while (cons != prod) {
 			rec = (char *)m->data + (cons & m->mask);
 			len = record_len((__u32 *)rec);
 			if (len & BPFRB_BUSY_BIT)
 				return cnt;
+			span = bpfrb_record_span(len);
+			if (span > prod - cons)
+				return -EINVAL;
 
-			cons += bpfrb_record_span(len);
+			cons += span;
 			if (!(len & BPFRB_DISCARD_BIT)) {
 				err = r->sample_cb(r->ctx, rec + BPFRB_HDR_SZ,
 						   len & ~(BPFRB_BUSY_BIT | BPFRB_DISCARD_BIT));

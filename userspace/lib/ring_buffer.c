@@ -39,6 +39,16 @@ static int epoll_add_ring(struct bpfrb_ring_buffer *rb, int fd, unsigned int idx
 	return 0;
 }
 
+static bool has_fd(const struct bpfrb_ring_buffer *rb, int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < rb->ring_cnt; i++)
+		if (rb->rings[i]->map.fd == fd)
+			return true;
+	return false;
+}
+
 int bpfrb_ring_buffer__add(struct bpfrb_ring_buffer *rb, int fd, bpfrb_sample_fn fn,
 			   void *ctx)
 {
@@ -50,6 +60,12 @@ int bpfrb_ring_buffer__add(struct bpfrb_ring_buffer *rb, int fd, bpfrb_sample_fn
 		return bpfrb_err(-EINVAL);
 	if (rb->ring_cnt >= INT_MAX)
 		return bpfrb_err(-E2BIG);
+	/*
+	 * Refused at once, as libbpf's epoll_ctl() refuses it, rather than
+	 * when __epoll_fd() later puts the rings into the epoll set.
+	 */
+	if (has_fd(rb, fd))
+		return bpfrb_err(-EEXIST);
 
 	/* Grow the arrays first: once the ring is registered nothing may fail. */
 	tmp = reallocarray(rb->rings, rb->ring_cnt + 1, sizeof(*rb->rings));
@@ -185,6 +201,9 @@ static int64_t wait_poll(struct bpfrb_ring_buffer *rb, int timeout_ms)
 	if (poll(rb->pfds, rb->ring_cnt, timeout_ms) < 0)
 		return -errno;
 	for (i = 0; i < rb->ring_cnt; i++) {
+		/* A closed fd would report at once, every time: a spin. */
+		if (rb->pfds[i].revents & POLLNVAL)
+			return -EBADF;
 		if (!(rb->pfds[i].revents & POLLIN))
 			continue;
 		ret = bpfrb_ring_process(rb->rings[i], SIZE_MAX);

@@ -168,9 +168,12 @@ void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb
 		 * reports free space at all, so it does not sleep when space
 		 * was freed between our reserve and this call.
 		 */
+		/* A signal ends the wait with EINTR, as libbpf's does. */
 		n = poll(&pfd, 1, wait_ms);
-		if (n < 0 && errno != EINTR)
+		if (n < 0)
 			return NULL;
+		if (pfd.revents & POLLNVAL)
+			return bpfrb_err_ptr(EBADF);	/* fd was closed */
 		ready = n > 0 && (pfd.revents & POLLOUT);
 	}
 }
