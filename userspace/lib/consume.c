@@ -79,7 +79,7 @@ int64_t bpfrb_ring_process(struct bpfrb_ring *r, size_t n)
 
 	if (!n)
 		return 0;
-	/* We are the only writer of consumer_pos; this reads our own last store. */
+	/* Our own last store, unless someone else wrote it (above). */
 	cons = smp_load_acquire(m->consumer_pos);
 	if (cons & 7)
 		return -EINVAL;

@@ -166,9 +166,9 @@ void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb
 		/*
 		 * A drain that freed space wakes POLLOUT waiters. The wait
 		 * reports free space at all, so it does not sleep when space
-		 * was freed between our reserve and this call.
+		 * was freed between our reserve and this call. A signal ends
+		 * the wait with EINTR, as libbpf's does.
 		 */
-		/* A signal ends the wait with EINTR, as libbpf's does. */
 		n = poll(&pfd, 1, wait_ms);
 		if (n < 0)
 			return NULL;
