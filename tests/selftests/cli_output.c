@@ -7,6 +7,7 @@
  * timeout: 600
  */
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -422,6 +423,79 @@ TEST_F_TIMEOUT(cli, cat_events_json_and_hex, 180)
 	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, hex));
 	EXPECT_EQ(0, self->r.status);
 	EXPECT_GE(count_lines(self->r.out, "len 96 "), 1);
+}
+
+/* Records in the fixture's ring, from n opens under a probe; the count. */
+static long long fill_with_opens(int fd, int n)
+{
+	struct bpfrb_info info;
+	int id, i;
+
+	id = bpfrb_kprobe_attach(fd, KP_OPEN_SYM, NULL);
+	if (id <= 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		make_load(LOAD_OPENS);
+	if (bpfrb_kprobe_detach(fd, id) || bpfrb_info(fd, &info))
+		return -1;
+	return (long long)(info.producer_pos - info.consumer_pos) /
+	       (long long)(sizeof(struct bpfrb_event) + 8);
+}
+
+/*
+ * cat -c N consumes exactly N records: the rest are there for the next
+ * reader. And -c before -d is still a count.
+ */
+TEST_F_TIMEOUT(cli, cat_count_leaves_the_rest, 180)
+{
+	char name[] = RING_NAME;
+	const char *one[] = { "cat", name, "-e", "--json", "-c", "1", NULL };
+	const char *two[] = { "cat", name, "-e", "--json", "-f", "-c", "2",
+			      "-d", "50", NULL };
+	const char *rest[] = { "cat", name, "-e", "--json", NULL };
+	long long n;
+
+	n = fill_with_opens(self->fd, 5);
+	ASSERT_GE(n, 5);
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, one));
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_EQ(1, count_lines(self->r.out, "\"probe_id\":"));
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, two));
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_EQ(2, count_lines(self->r.out, "\"probe_id\":"));
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, rest));
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_EQ(n - 3, count_lines(self->r.out, "\"probe_id\":"));
+}
+
+TEST_F(cli, trace_bad_probe_spec_exits_2)
+{
+	const char *offset[] = { "trace", "-k", KP_OPEN_SYM "+bar", NULL };
+	const char *nargs[] = { "trace", "-k", KP_OPEN_SYM ":4294967297", NULL };
+	const char *count[] = { "trace", "-k", KP_OPEN_SYM, "-c", "010x", NULL };
+
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, offset));
+	EXPECT_EQ(2, self->r.status) TH_LOG("%s", self->r.err);
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, nargs));
+	EXPECT_EQ(2, self->r.status) TH_LOG("%s", self->r.err);
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, count));
+	EXPECT_EQ(2, self->r.status) TH_LOG("%s", self->r.err);
+}
+
+/* A comm with bytes from 0x80 up is still valid JSON: \u00XX escapes. */
+TEST_F_TIMEOUT(cli, trace_json_escapes_high_bytes, 180)
+{
+	const char *args[] = { "trace", "-k", KP_OPEN_SYM, "-c", "20", "--json",
+			       NULL };
+	char old[16] = "";
+
+	ASSERT_EQ(0, prctl(PR_GET_NAME, old));
+	ASSERT_EQ(0, prctl(PR_SET_NAME, "cli-\xe9t\xe9"));
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_OPENS, 0, args));
+	prctl(PR_SET_NAME, old);
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_GE(count_lines(self->r.out, "\"comm\":\"cli-\\u00e9t\\u00e9\""), 1);
+	EXPECT_EQ(0, count_lines(self->r.out, "\xe9"));
 }
 
 TEST_HARNESS_MAIN

@@ -67,11 +67,10 @@ int do_cat(int argc, char **argv)
 		{ 0 }
 	};
 	struct consume_limits lim = { 0 };
-	unsigned long long seen = 0, counted = 0;
+	unsigned long long seen = 0, counted = 0, secs;
 	struct cat c = { 0 };
 	struct bpfrb_info info;
 	struct json_obj j;
-	char *end;
 	int opt, fd, err;
 
 	while ((opt = getopt_long(argc, argv, "efc:d:j", opts, NULL)) >= 0) {
@@ -83,18 +82,13 @@ int do_cat(int argc, char **argv)
 			lim.follow = true;
 			break;
 		case 'c':
-		case 'd':
-			errno = 0;
-			lim.count = strtoull(optarg, &end, 0);
-			if (errno || *end || end == optarg || !lim.count ||
-			    optarg[0] == '-') {
-				p_err("-%c: a positive number, not '%s'", opt, optarg);
+			if (parse_positive("--count", optarg, &lim.count))
 				return EXIT_USAGE;
-			}
-			if (opt == 'd') {
-				lim.duration = lim.count;
-				lim.count = 0;
-			}
+			break;
+		case 'd':
+			if (parse_positive("--duration", optarg, &secs))
+				return EXIT_USAGE;
+			lim.duration = (double)secs;
 			break;
 		case 'j':
 			json_output = true;

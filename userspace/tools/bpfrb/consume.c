@@ -8,39 +8,64 @@
 #include "consume.h"
 #include "main.h"
 
-/* Poll in slices so that a count, a deadline or a signal ends us soon. */
+/* Poll in slices so that a deadline or a signal ends an idle wait soon. */
 #define POLL_SLICE_MS	100
-/* The sample callback's "stop here" (not an error): count reached. */
-#define STOP_COUNT	(-ECANCELED)
+/*
+ * The sample callback's "stop after this record" (not an error): the
+ * count is reached, the time is up, or a signal came. The library takes
+ * the record it returns this for as consumed, so it is returned only for
+ * a record that was handled: never one left for the next reader.
+ */
+#define STOP_AFTER	(-ECANCELED)
 
+/* SIGINT and SIGTERM received so far. */
 static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
 {
-	interrupted = 1;
-}
-
-bool consume_interrupted(void)
-{
-	return interrupted;
+	interrupted++;
 }
 
 struct loop {
 	record_fn fn;
 	void *ctx;
 	const struct consume_limits *lim;
+	double deadline;		/* CLOCK_MONOTONIC seconds; 0: none */
+	/*
+	 * Signals before this loop began: a loop started after Ctrl-C
+	 * (trace printing what its detached probes left in the ring) ends
+	 * at the next one.
+	 */
+	sig_atomic_t signals_before;
 	unsigned long long seen, counted;
 	int err;
 };
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Whether to stop: asked after each record too, since one pass over a
+ * ring that keeps filling (printing an event can cause the next one)
+ * need never end by itself.
+ */
+static bool done(const struct loop *l)
+{
+	return interrupted != l->signals_before ||
+	       (l->lim->count && l->counted >= l->lim->count) ||
+	       (l->deadline && now_s() >= l->deadline);
+}
 
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct loop *l = ctx;
 	int ret;
 
-	/* Reached already: leave the rest of the ring unconsumed. */
-	if (l->lim->count && l->counted >= l->lim->count)
-		return STOP_COUNT;
 	l->seen++;
 	ret = l->fn(l->ctx, data, size);
 	if (ret < 0) {
@@ -49,15 +74,7 @@ static int on_sample(void *ctx, void *data, size_t size)
 	}
 	if (ret == RECORD_COUNTED)
 		l->counted++;
-	return 0;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return done(l) ? STOP_AFTER : 0;
 }
 
 static void install_handlers(void)
@@ -77,7 +94,6 @@ int consume_ring(int fd, record_fn fn, void *ctx,
 		 unsigned long long *counted)
 {
 	struct loop l = { .fn = fn, .ctx = ctx, .lim = lim };
-	double deadline = lim->duration > 0 ? now_s() + lim->duration : 0;
 	struct bpfrb_ring_buffer *rb;
 	int n, err = 0;
 
@@ -88,11 +104,13 @@ int consume_ring(int fd, record_fn fn, void *ctx,
 		p_err("cannot map the ring: %s", strerror(errno));
 		return err;
 	}
+	l.deadline = lim->duration > 0 ? now_s() + lim->duration : 0;
+	l.signals_before = interrupted;
 	for (;;) {
 		int timeout = POLL_SLICE_MS;
 
-		if (deadline) {
-			double left = deadline - now_s();
+		if (l.deadline) {
+			double left = l.deadline - now_s();
 
 			if (left <= 0)
 				break;
@@ -101,7 +119,7 @@ int consume_ring(int fd, record_fn fn, void *ctx,
 		}
 		n = lim->follow ? bpfrb_ring_buffer__poll(rb, timeout) :
 				  bpfrb_ring_buffer__consume(rb);
-		if (n == STOP_COUNT)
+		if (n == STOP_AFTER)
 			break;
 		if (n < 0) {
 			err = l.err ? l.err : n;
@@ -109,11 +127,7 @@ int consume_ring(int fd, record_fn fn, void *ctx,
 				p_err("consuming the ring: %s", strerror(-n));
 			break;
 		}
-		if (lim->count && l.counted >= lim->count)
-			break;
-		if (interrupted)
-			break;
-		if (!lim->follow && n == 0)
+		if (done(&l) || (!lim->follow && n == 0))
 			break;
 	}
 	bpfrb_ring_buffer__free(rb);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The consuming loop shared by trace and cat: poll a ring, hand each
- * record to a callback, stop on Ctrl-C (SIGINT/SIGTERM), after a count,
- * after a duration, or (without follow) once the ring is empty.
+ * record to a callback, stop on Ctrl-C (SIGINT/SIGTERM; the loop installs
+ * the handlers, and a loop ends at the first signal that arrives while it
+ * runs), after a count, after a duration, or (without follow) once the
+ * ring is empty.
  */
 #ifndef BPFRB_CLI_CONSUME_H
 #define BPFRB_CLI_CONSUME_H
@@ -10,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Returns 0 to go on, STOP_COUNTED to stop, or -errno (an error). */
+/* Returns 0, RECORD_COUNTED, or -errno (an error, which stops). */
 typedef int (*record_fn)(void *ctx, const void *data, size_t size);
 
 struct consume_limits {
@@ -26,7 +28,5 @@ struct consume_limits {
 int consume_ring(int fd, record_fn fn, void *ctx,
 		 const struct consume_limits *lim, unsigned long long *seen,
 		 unsigned long long *counted);
-/* True once SIGINT or SIGTERM arrived (the loop installs the handlers). */
-bool consume_interrupted(void);
 
 #endif /* BPFRB_CLI_CONSUME_H */

@@ -23,6 +23,19 @@ const char *event_name(const struct probe_desc *d)
 	return kind_names[d->kind];
 }
 
+/*
+ * A return value. exec's is an int, and an int leaves the upper half of
+ * its register to chance; other functions' are shown whole, since the
+ * width of what a probed function returns is not known here.
+ */
+static long long event_ret(const struct bpfrb_event *ev,
+			   const struct probe_desc *d)
+{
+	if (d && d->kind == PROBE_EXEC)
+		return (int)ev->args[0];
+	return (long long)ev->args[0];
+}
+
 void event_print_header(void)
 {
 	if (json_output)
@@ -66,10 +79,10 @@ static void event_print_json(const struct bpfrb_event *ev,
 	switch (d ? d->kind : PROBE_ENTRY) {
 	case PROBE_RETURN:
 	case PROBE_EXEC:
-		json_s64(&j, "ret", (long long)ev->args[0]);
+		json_s64(&j, "ret", event_ret(ev, d));
 		break;
 	case PROBE_CLONE:
-		json_u64(&j, "child", ev->args[0]);
+		json_s64(&j, "child", (int)ev->args[0]);
 		break;
 	case PROBE_EXIT:
 		json_s64(&j, "code", (long long)ev->args[0]);
@@ -102,10 +115,10 @@ void event_print(const struct bpfrb_event *ev, const struct probe_desc *d)
 	switch (d ? d->kind : PROBE_ENTRY) {
 	case PROBE_RETURN:
 	case PROBE_EXEC:
-		printf(" ret %lld", (long long)ev->args[0]);
+		printf(" ret %lld", event_ret(ev, d));
 		break;
 	case PROBE_CLONE:
-		printf(" child %llu", (unsigned long long)ev->args[0]);
+		printf(" child %d", (int)ev->args[0]);
 		break;
 	case PROBE_EXIT:
 		exit_code_text((long long)ev->args[0], code, sizeof(code));

@@ -23,6 +23,7 @@ struct probe_desc {
 	unsigned int id;
 	enum probe_kind kind;
 	unsigned int nargs;
+	unsigned long long offset;	/* SYM+OFFSET's, or 0 */
 	char symbol[BPFRB_SYM_LEN];
 };
 

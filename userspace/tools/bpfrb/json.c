@@ -16,7 +16,11 @@ static void json_key(struct json_obj *j, const char *key)
 	fprintf(j->out, "\"%s\":", key);
 }
 
-/* Escapes what RFC 8259 requires; other bytes pass through. */
+/*
+ * Escapes what RFC 8259 requires, and bytes from 0x80 up as the code
+ * points of the same value: a comm is bytes, not necessarily UTF-8, and
+ * the output must stay valid JSON.
+ */
 static void json_quote(FILE *out, const char *s)
 {
 	fputc('"', out);
@@ -25,7 +29,7 @@ static void json_quote(FILE *out, const char *s)
 
 		if (c == '"' || c == '\\')
 			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
+		else if (c < 0x20 || c >= 0x80)
 			fprintf(out, "\\u%04x", c);
 		else
 			fputc(c, out);

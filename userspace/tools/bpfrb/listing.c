@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 #include <libbpfrb.h>
@@ -93,7 +94,8 @@ static unsigned long parse_id(const char *s)
 		return 0;
 	errno = 0;
 	id = strtoul(s, &end, 10);
-	return errno ? 0 : id;
+	/* Ids are 32 bits: a bigger number is no id (and so a name). */
+	return errno || id > UINT32_MAX ? 0 : id;
 }
 
 int ring_lookup(const char *id_or_name, struct ring_entry *out)

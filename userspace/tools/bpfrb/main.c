@@ -49,6 +49,21 @@ bool is_prefix(const char *pfx, const char *str)
 	return *pfx && !strncmp(str, pfx, strlen(pfx));
 }
 
+int parse_positive(const char *opt, const char *arg, unsigned long long *val)
+{
+	char *end;
+
+	/* Digits only: no sign, no space, no octal or hex surprises. */
+	errno = 0;
+	if (arg[0] >= '0' && arg[0] <= '9')
+		*val = strtoull(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || errno || *end || !*val) {
+		p_err("%s: a positive whole number, not '%s'", opt, arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,

@@ -21,6 +21,8 @@ extern const char *bin_name;
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool is_prefix(const char *pfx, const char *str);
+/* A count, seconds or bytes (base 10, at least 1); 0, or -EINVAL after p_err. */
+int parse_positive(const char *opt, const char *arg, unsigned long long *val);
 
 /* Commands: argc/argv start after the command's own name. */
 int do_list(int argc, char **argv);

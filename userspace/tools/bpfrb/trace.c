@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,7 +21,7 @@
 #define TRACE_MAX_PROBES	64	/* the module's limit per file */
 
 struct trace {
-	struct probe_desc probes[TRACE_MAX_PROBES + PROC_MAX_PROBES];
+	struct probe_desc probes[TRACE_MAX_PROBES];
 	unsigned int nr_probes;
 	bool proc;
 	struct consume_limits lim;
@@ -30,10 +31,22 @@ struct trace {
 	unsigned long long skipped;	/* failed execs and clones */
 };
 
+/* SYM+OFFSET's offset: decimal, or hex with 0x, as kprobe_events takes it. */
+static int parse_offset(const char *s, unsigned long long *offset)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	*offset = strtoull(s, &end, *s == '0' && s[1] == 'x' ? 16 : 10);
+	return errno || *end || *offset > UINT32_MAX ? -EINVAL : 0;
+}
+
 static int add_probe(struct trace *t, const char *spec, bool ret)
 {
 	struct probe_desc *d;
-	char *colon, *plus, *end;
+	char *colon, *plus;
 
 	if (t->nr_probes >= TRACE_MAX_PROBES) {
 		p_err("at most %d probes", TRACE_MAX_PROBES);
@@ -55,16 +68,20 @@ static int add_probe(struct trace *t, const char *spec, bool ret)
 			return -EINVAL;
 		}
 		*colon = '\0';
-		errno = 0;
-		d->nargs = strtoul(colon + 1, &end, 10);
-		if (errno || *end || end == colon + 1 || d->nargs > 6) {
+		/* One digit: strtoul() would take " 1", "+1" or 2^32 + 1. */
+		if (colon[1] < '0' || colon[1] > '6' || colon[2]) {
 			p_err("-k %s: NARGS must be 0..6", spec);
 			return -EINVAL;
 		}
+		d->nargs = (unsigned int)(colon[1] - '0');
 	}
 	plus = strchr(d->symbol, '+');
 	if (plus && ret) {
 		p_err("-r %s: a return probe has no offset", spec);
+		return -EINVAL;
+	}
+	if (plus && parse_offset(plus + 1, &d->offset)) {
+		p_err("-k %s: OFFSET must be a number of bytes below 2^32", spec);
 		return -EINVAL;
 	}
 	if (!d->symbol[0] || plus == d->symbol) {
@@ -79,21 +96,13 @@ static int add_probe(struct trace *t, const char *spec, bool ret)
 static int attach_one(int fd, struct probe_desc *d)
 {
 	BPFRB_OPTS(bpfrb_kprobe_opts, o, .nargs = d->nargs,
+		   .offset = d->offset,
 		   .flags = d->kind == PROBE_RETURN ? BPFRB_KPROBE_RETURN : 0);
-	char sym[BPFRB_SYM_LEN], *plus, *end;
+	char sym[BPFRB_SYM_LEN];
 	int id;
 
 	snprintf(sym, sizeof(sym), "%s", d->symbol);
-	plus = strchr(sym, '+');
-	if (plus) {
-		*plus = '\0';
-		errno = 0;
-		o.offset = strtoull(plus + 1, &end, 0);
-		if (errno || *end || end == plus + 1) {
-			p_err("bad offset in %s", d->symbol);
-			return -EINVAL;
-		}
-	}
+	sym[strcspn(sym, "+")] = '\0';
 	id = bpfrb_kprobe_attach(fd, sym, &o);
 	if (id < 0) {
 		switch (id) {
@@ -140,8 +149,9 @@ static int on_event(void *ctx, const void *data, size_t size)
 	if (!d)
 		return 0;
 	/* --proc shows what happened: failed execs and clones did not. */
-	if ((d->kind == PROBE_EXEC && ev->args[0]) ||
-	    (d->kind == PROBE_CLONE && (long long)ev->args[0] <= 0)) {
+	/* Both return an int: the register's upper half is not theirs. */
+	if ((d->kind == PROBE_EXEC && (int)ev->args[0]) ||
+	    (d->kind == PROBE_CLONE && (int)ev->args[0] <= 0)) {
 		t->skipped++;
 		return 0;
 	}
@@ -183,20 +193,6 @@ static void print_summary(const struct trace *t, unsigned long long events,
 	fputc('\n', stderr);
 }
 
-static int parse_number(const char *opt, const char *arg,
-			unsigned long long *val)
-{
-	char *end;
-
-	errno = 0;
-	*val = strtoull(arg, &end, 0);
-	if (errno || *end || end == arg || arg[0] == '-') {
-		p_err("%s: not a number: %s", opt, arg);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int parse_trace_args(struct trace *t, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -223,25 +219,17 @@ static int parse_trace_args(struct trace *t, int argc, char **argv)
 			t->proc = true;
 			break;
 		case 'c':
-			if (parse_number("--count", optarg, &t->lim.count) ||
-			    !t->lim.count) {
-				p_err("--count must be at least 1");
+			if (parse_positive("--count", optarg, &t->lim.count))
 				return -EINVAL;
-			}
 			break;
 		case 'd':
-			if (parse_number("--duration", optarg, &v) || !v) {
-				p_err("--duration must be at least 1 second");
+			if (parse_positive("--duration", optarg, &v))
 				return -EINVAL;
-			}
-			t->lim.duration = v;
+			t->lim.duration = (double)v;
 			break;
 		case 's':
-			if (parse_number("--size", optarg, &t->size) ||
-			    !t->size) {
-				p_err("--size must be a positive number of bytes");
+			if (parse_positive("--size", optarg, &t->size))
 				return -EINVAL;
-			}
 			break;
 		case 'j':
 			json_output = true;
@@ -256,6 +244,11 @@ static int parse_trace_args(struct trace *t, int argc, char **argv)
 	}
 	if (!t->nr_probes && !t->proc) {
 		p_err("trace: nothing to trace (-k SYM, -r SYM or --proc)");
+		return -EINVAL;
+	}
+	if (t->proc && t->nr_probes + PROC_MAX_PROBES > TRACE_MAX_PROBES) {
+		p_err("trace: --proc takes up to %d of the %d probes a ring may have",
+		      PROC_MAX_PROBES, TRACE_MAX_PROBES);
 		return -EINVAL;
 	}
 	return 0;
