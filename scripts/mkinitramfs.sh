@@ -16,6 +16,7 @@
 #   /bpfrb/env              variables init exports to the job (optional)
 #   /bpfrb/timeouts         "<prog> <seconds>" for tests that ask for a limit
 #   /bin/bpfrb              build/userspace/bpfrb, the CLI, when it is built
+#   /bpfrb/examples/*       build/userspace/examples/*, when they are built
 #
 # The module dir holds bpfrb.ko and bpfrb_test.ko, flat or as kbuild leaves
 # them (tests/module/bpfrb_test.ko); .ko.xz (as DKMS may install them) is
@@ -75,6 +76,11 @@ put_programs "$TOP/tests/selftests" "$BUILD/tests" "$stage/bpfrb/tests"
 put_programs "$TOP/tests/tools" "$BUILD/tests/tools" "$stage/bpfrb/tools"
 if [ -x "$BUILD/userspace/bpfrb" ]; then
 	cp "$BUILD/userspace/bpfrb" "$stage/bin/bpfrb"
+fi
+if [ -d "$BUILD/userspace/examples" ]; then
+	mkdir -p "$stage/bpfrb/examples"
+	put_programs "$TOP/userspace/examples" "$BUILD/userspace/examples" \
+		"$stage/bpfrb/examples"
 fi
 
 test_timeouts >"$stage/bpfrb/timeouts"

@@ -19,6 +19,8 @@ int main(int argc, char **argv)
 	struct bpfrb_ring_buffer *rb;
 	int fd, err = 0;
 
+	/* A line per record as it comes, into a pipe or a file too. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	fd = bpfrb_attach_name(argc > 1 ? argv[1] : "events");
 	if (fd < 0)
 		return perror("bpfrb_attach_name"), 1;

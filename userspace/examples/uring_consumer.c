@@ -7,10 +7,11 @@
  * For each ring, one IORING_OP_POLL_ADD request waits for POLLIN on the
  * ring's fd. With a multishot poll (IORING_POLL_ADD_MULTI, Linux 5.13+)
  * that one request posts a completion every time the ring is woken; on
- * a kernel without it the request fails with EINVAL and we fall back to
- * oneshot polls, re-armed after each completion. A multishot request can
- * also end (no IORING_CQE_F_MORE on its completion, e.g. after a CQ
- * overflow): it is re-armed the same way.
+ * a kernel without it each ring's request fails with EINVAL and that
+ * ring falls back to oneshot polls, re-armed after each completion. A
+ * multishot request can also end (no IORING_CQE_F_MORE on its
+ * completion, e.g. after a CQ overflow): it is re-armed the same way.
+ * Ctrl-C (SIGINT) or SIGTERM ends the loop and prints the totals.
  *
  * On each completion the ring named by user_data is consumed with
  * bpfrb_ring__consume(). No wakeup is lost: a commit wakes the ring when
@@ -24,6 +25,8 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +37,17 @@
 
 struct ring_stats {
 	const char *name;
+	int fd;
+	bool multishot;		/* its poll request is (still) multishot */
 	unsigned long long records, bytes;
 };
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
 
 static int on_record(void *ctx, void *data, size_t size)
 {
@@ -46,49 +58,64 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* A ring given as a number is an id, anything else a name. */
+/* A ring given as a (decimal) number is an id, anything else a name. */
 static int attach(const char *arg)
 {
 	char *end;
-	unsigned long id = strtoul(arg, &end, 0);
+	unsigned long id;
 
-	if (*arg && !*end)
-		return bpfrb_attach_id((__u32)id);
+	if (*arg >= '0' && *arg <= '9') {
+		errno = 0;
+		id = strtoul(arg, &end, 10);
+		if (!*end && !errno && id <= 0xffffffffUL)
+			return bpfrb_attach_id((__u32)id);
+	}
 	return bpfrb_attach_name(arg);
 }
 
-/* Queue a poll for ring idx; user_data tells the completion which ring. */
-static int arm(struct io_uring *uring, int fd, unsigned int idx, int multishot)
+/* Queues and submits a poll for ring idx; user_data tells which ring. */
+static int arm(struct io_uring *uring, const struct ring_stats *st,
+	       unsigned int idx)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(uring);
+	int ret;
 
 	if (!sqe)
 		return -EBUSY;
-	if (multishot)
-		io_uring_prep_poll_multishot(sqe, fd, POLLIN);
+	if (st->multishot)
+		io_uring_prep_poll_multishot(sqe, st->fd, POLLIN);
 	else
-		io_uring_prep_poll_add(sqe, fd, POLLIN);
+		io_uring_prep_poll_add(sqe, st->fd, POLLIN);
 	io_uring_sqe_set_data64(sqe, idx);
-	return 0;
+	ret = io_uring_submit(uring);
+	return ret < 0 ? ret : 0;
 }
 
 int main(int argc, char **argv)
 {
 	unsigned long long total = 0, limit = 0;
 	struct bpfrb_ring_buffer *rb = NULL;
+	struct sigaction sa = { .sa_handler = on_signal };
 	struct ring_stats *stats;
 	struct io_uring uring;
 	struct io_uring_cqe *cqe;
-	int opt, i, nr, ret, multishot = 1;
+	int opt, i, nr, ret;
+	char *end;
 
 	while ((opt = getopt(argc, argv, "c:")) != -1) {
-		if (opt != 'c')
+		if (opt != 'c' || *optarg < '1' || *optarg > '9')
 			goto usage;
-		limit = strtoull(optarg, NULL, 0);
+		errno = 0;
+		limit = strtoull(optarg, &end, 10);
+		if (*end || errno)
+			goto usage;
 	}
 	nr = argc - optind;
 	if (nr < 1)
 		goto usage;
+	/* No SA_RESTART: a signal ends io_uring_wait_cqe() with EINTR. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 
 	stats = calloc(nr, sizeof(*stats));
 	if (!stats)
@@ -101,6 +128,8 @@ int main(int argc, char **argv)
 		int fd = attach(argv[optind + i]);
 
 		stats[i].name = argv[optind + i];
+		stats[i].fd = fd;
+		stats[i].multishot = true;
 		if (fd < 0)
 			return fprintf(stderr, "%s: %s\n", stats[i].name, strerror(-fd)), 1;
 		if (!rb) {
@@ -109,33 +138,36 @@ int main(int argc, char **argv)
 		} else {
 			ret = bpfrb_ring_buffer__add(rb, fd, on_record, &stats[i]);
 		}
+		if (!ret)
+			ret = arm(&uring, &stats[i], i);
 		if (ret < 0)
 			return fprintf(stderr, "%s: %s\n", stats[i].name, strerror(-ret)), 1;
-		arm(&uring, fd, i, multishot);
 	}
-	io_uring_submit(&uring);
 
-	while (!limit || total < limit) {
+	while (!stop && (!limit || total < limit)) {
 		unsigned int idx;
 		struct bpfrb_ring *r;
 
 		ret = io_uring_wait_cqe(&uring, &cqe);
 		if (ret == -EINTR)
-			continue;
+			continue;	/* stop tells whether to go on */
 		if (ret < 0)
 			return fprintf(stderr, "io_uring_wait_cqe: %s\n", strerror(-ret)), 1;
 		idx = (unsigned int)io_uring_cqe_get_data64(cqe);
 		r = bpfrb_ring_buffer__ring(rb, idx);
-		if (cqe->res == -EINVAL && multishot) {
+		if (cqe->res == -EINVAL && stats[idx].multishot) {
 			/* No multishot poll in this kernel: oneshot from now on. */
-			multishot = 0;
+			stats[idx].multishot = false;
 		} else if (cqe->res < 0) {
 			fprintf(stderr, "poll %s: %s\n", stats[idx].name, strerror(-cqe->res));
 			return 1;
 		}
+		/* Re-armed before consuming: a record committed meanwhile wakes it. */
 		if (!(cqe->flags & IORING_CQE_F_MORE)) {
-			arm(&uring, bpfrb_ring__fd(r), idx, multishot);
-			io_uring_submit(&uring);
+			ret = arm(&uring, &stats[idx], idx);
+			if (ret < 0)
+				return fprintf(stderr, "poll %s: %s\n", stats[idx].name,
+					       strerror(-ret)), 1;
 		}
 		io_uring_cqe_seen(&uring, cqe);
 
@@ -148,8 +180,12 @@ int main(int argc, char **argv)
 	for (i = 0; i < nr; i++)
 		printf("%s: %llu records, %llu bytes\n", stats[i].name,
 		       stats[i].records, stats[i].bytes);
-	bpfrb_ring_buffer__free(rb);
+	/* The ring's polls go with the io_uring, before the fds. */
 	io_uring_queue_exit(&uring);
+	bpfrb_ring_buffer__free(rb);
+	for (i = 0; i < nr; i++)
+		close(stats[i].fd);
+	free(stats);
 	return 0;
 
 usage:

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The example programs the README points to, run as a user would run
+ * them, on records this test produces: userspace/examples/uring_consumer
+ * (counts per ring, -c, Ctrl-C) and simple_consumer. They are in the
+ * guest at $BPFRB_EXAMPLES, else /bpfrb/examples.
+ */
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "lib_test.h"
+
+static const char *example(const char *name)
+{
+	static char path[256];
+	const char *dir = getenv("BPFRB_EXAMPLES");
+
+	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/bpfrb/examples",
+		 name);
+	return path;
+}
+
+/* Starts argv with stdout into a fresh file; the pid, or -1. */
+static pid_t start(const char *const *argv, const char *out)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid)
+		return pid;
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || dup2(fd, 1) < 0)
+		_exit(126);
+	execv(argv[0], (char **)argv);
+	_exit(127);
+}
+
+/* Its exit status, waiting at most secs (then SIGKILL: 128 + 9). */
+static int finish(pid_t pid, int secs)
+{
+	int status, i;
+
+	for (i = 0; i < secs * 100; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) :
+						   128 + WTERMSIG(status);
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return 128 + SIGKILL;
+}
+
+/* The file's contents, NUL-terminated, into buf. */
+static void slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+/* n records of size bytes into the ring fd is bound to; 0 or -errno. */
+static int produce(int tfd, int fd, int n, __u64 size)
+{
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		ret = lib_output_one(tfd, lib_ring_id(fd), BPFRB_TEST_ONE_OUTPUT,
+				     size, 0, (__u64)i, 0);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* 0 once the ring's consumer has caught up, -ETIMEDOUT after secs. */
+static int wait_consumed(int fd, int secs)
+{
+	struct bpfrb_info info;
+	int i;
+
+	for (i = 0; i < secs * 100; i++) {
+		if (bpfrb_info(fd, &info))
+			return -errno;
+		if (info.consumer_pos == info.producer_pos)
+			return 0;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+FIXTURE(ex) {
+	int tfd, a, b;
+	char out[64];
+};
+
+FIXTURE_SETUP(ex)
+{
+	struct stat st;
+
+	self->a = self->b = -1;
+	strcpy(self->out, "/tmp/lib-examples-XXXXXX");
+	self->tfd = lib_test_open();
+	ASSERT_LE(0, self->tfd) TH_LOG("test module: %s", strerror(-self->tfd));
+	if (stat(example("uring_consumer"), &st))
+		SKIP(return, "%s is not there", example("uring_consumer"));
+	self->a = bpfrb_create("lib-examples-a", 1 << 16, BPFRB_TYPE_KERNEL, NULL);
+	ASSERT_LE(0, self->a);
+	self->b = bpfrb_create("lib-examples-b", 1 << 16, BPFRB_TYPE_KERNEL, NULL);
+	ASSERT_LE(0, self->b);
+	ASSERT_LE(0, close(mkstemp(self->out)));
+}
+
+FIXTURE_TEARDOWN(ex)
+{
+	unlink(self->out);
+	if (self->a >= 0)
+		close(self->a);
+	if (self->b >= 0)
+		close(self->b);
+	if (self->tfd >= 0)
+		close(self->tfd);
+}
+
+TEST_F(ex, uring_consumer_counts_each_ring_up_to_c)
+{
+	const char *argv[] = { example("uring_consumer"), "-c", "150",
+			       "lib-examples-a", "lib-examples-b", NULL };
+	char out[512];
+
+	ASSERT_EQ(0, produce(self->tfd, self->a, 100, 24));
+	ASSERT_EQ(0, produce(self->tfd, self->b, 50, 40));
+	ASSERT_EQ(0, finish(start(argv, self->out), 30));
+	slurp(self->out, out, sizeof(out));
+	EXPECT_NE(NULL, strstr(out, "lib-examples-a: 100 records, 2400 bytes\n"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "lib-examples-b: 50 records, 2000 bytes\n"))
+		TH_LOG("%s", out);
+}
+
+TEST_F(ex, uring_consumer_ends_at_sigint_with_totals)
+{
+	const char *argv[] = { example("uring_consumer"), "lib-examples-a", NULL };
+	char out[512];
+	pid_t pid;
+
+	pid = start(argv, self->out);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, produce(self->tfd, self->a, 10, 24));
+	/* Signalled once it has consumed them (its handler is in place). */
+	ASSERT_EQ(0, wait_consumed(self->a, 10));
+	ASSERT_EQ(0, kill(pid, SIGINT));
+	ASSERT_EQ(0, finish(pid, 30));
+	slurp(self->out, out, sizeof(out));
+	EXPECT_NE(NULL, strstr(out, "lib-examples-a: 10 records, 240 bytes\n"))
+		TH_LOG("%s", out);
+}
+
+TEST_F(ex, uring_consumer_bad_count_is_usage)
+{
+	const char *argv[] = { example("uring_consumer"), "-c", "x",
+			       "lib-examples-a", NULL };
+
+	EXPECT_EQ(2, finish(start(argv, self->out), 30));
+}
+
+TEST_F(ex, simple_consumer_prints_every_record)
+{
+	const char *argv[] = { example("simple_consumer"), "lib-examples-a", NULL };
+	char out[512];
+	pid_t pid;
+	int i;
+
+	ASSERT_EQ(0, produce(self->tfd, self->a, 3, 24));
+	pid = start(argv, self->out);
+	ASSERT_LT(0, pid);
+	/* It runs until killed: wait for its three lines. */
+	for (i = 0; i < 1000; i++) {
+		slurp(self->out, out, sizeof(out));
+		if (strlen(out) >= 3 * strlen("record of 24 bytes\n"))
+			break;
+		usleep(10000);
+	}
+	kill(pid, SIGTERM);
+	finish(pid, 30);
+	slurp(self->out, out, sizeof(out));
+	EXPECT_STREQ("record of 24 bytes\nrecord of 24 bytes\nrecord of 24 bytes\n",
+		     out);
+}
+
+LIB_TEST_MAIN
