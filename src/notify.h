@@ -43,8 +43,10 @@ static __always_inline void bpfrb_notify_commit(struct bpfrb *rb,
 		return;
 	if (!(flags & BPFRB_FORCE_WAKEUP)) {
 		/*
-		 * Self-pacing. Pairs with the consumer's smp_store_release()
-		 * of consumer_pos.
+		 * Self-pacing. What keeps the wakeup from being lost is the
+		 * commit's full barrier against the consumer's smp_mb()
+		 * after it stores consumer_pos (notify.c); acquire as every
+		 * read of consumer_pos is.
 		 */
 		unsigned long cons_pos = smp_load_acquire(&rb->consumer_pos);
 

@@ -189,6 +189,15 @@ static bool bpfrb_lock(struct bpfrb *rb, unsigned long *flags, bool nested)
 }
 
 /*
+ * On a uniprocessor kernel arch_spin_trylock() always succeeds: nothing
+ * would keep an NMI or a nested probe handler from claiming the space the
+ * producer it interrupted is claiming.
+ */
+#ifndef CONFIG_SMP
+#error "bpfrb needs CONFIG_SMP: see the comment above bpfrb_trylock_once()"
+#endif
+
+/*
  * One attempt at rb->lock: a single compare-and-exchange from unlocked to
  * locked, the instruction queued_spin_lock()'s fast path issues.
  * arch_spin_trylock() reads the lock first and skips the exchange if it
@@ -197,10 +206,16 @@ static bool bpfrb_lock(struct bpfrb *rb, unsigned long *flags, bool nested)
  * the exchange then has to take it exclusive, two transfers where the
  * exchange alone makes one. Acquire, as any lock: pairs with the release
  * in arch_spin_unlock().
+ *
+ * Only where arch_spin_lock() is the generic queued spinlock whose
+ * locked value this writes: x86 and arm64. riscv may pick a ticket lock
+ * at boot under CONFIG_QUEUED_SPINLOCKS, and powerpc's queued lock keeps
+ * its owner in the word; they take arch_spin_trylock().
  */
 static __always_inline bool bpfrb_trylock_once(arch_spinlock_t *lock)
 {
-#ifdef CONFIG_QUEUED_SPINLOCKS
+#if defined(CONFIG_QUEUED_SPINLOCKS) && \
+	(defined(CONFIG_X86) || defined(CONFIG_ARM64))
 	int unlocked = 0;
 
 	return atomic_try_cmpxchg_acquire(&lock->val, &unlocked,

@@ -21,7 +21,7 @@
  * Before we conclude that there is nothing more to read - the next record
  * is busy, or producer_pos has not moved - a full barrier orders our last
  * store of consumer_pos before that final look. A kernel commit that may
- * wake us does the mirror image: xchg() on the header (a full barrier),
+ * wake us does the mirror image: a fully ordered atomic on the header,
  * then it reads consumer_pos to decide whether to wake us (a NO_WAKEUP
  * commit reads nothing and wakes nobody). Without the barrier both
  * sides could read the other's old value: we would see the record busy
@@ -42,8 +42,8 @@ static __u32 record_len(__u32 *hdr)
 {
 	/*
 	 * Pairs with the kernel's store that commits or discards the record
-	 * (an xchg(), or a release store for a NO_WAKEUP commit): once
-	 * BUSY is clear the payload is complete.
+	 * (a fully ordered atomic, or a release store for a NO_WAKEUP
+	 * commit): once BUSY is clear the payload is complete.
 	 */
 	__u32 len = smp_load_acquire(hdr);
 
@@ -145,7 +145,7 @@ unsigned long bpfrb_ring__consumer_pos(const struct bpfrb_ring *r)
 {
 	if (!r)
 		return errno = EINVAL, 0;
-	/* Pairs with our own smp_store_release() in publish_consumer_pos(). */
+	/* Pairs with our own smp_store_release() in bpfrb_ring_process(). */
 	return smp_load_acquire(r->map.consumer_pos);
 }
 
