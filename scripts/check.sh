@@ -17,6 +17,9 @@
 #   GUEST_TIMEOUT=<s>          limit for a whole guest (default: boot time
 #                              plus every program's limit; a watchdog stops
 #                              a hung guest much sooner)
+#   CHECK_NAME=<name>          where a guest's files go: build/guest/<release>/
+#                              <name> (default check; the DKMS test uses its
+#                              own, so that make check's stay)
 #
 # Prints TAP per kernel, the console tail of kernels that failed, and ends
 # with the line "P passed, F failed[, S skipped]"; exits non-zero on any
@@ -80,7 +83,7 @@ done
 for rel in $rels; do
 	echo "# kernel $rel"
 	echo "TAP version 13"
-	out=$BUILD/guest/$rel/check
+	out=$BUILD/guest/$rel/${CHECK_NAME:-check}
 	mkdir -p "$out"
 
 	moddir=${MODULE_DIR:-$BUILD/$rel}
@@ -98,6 +101,10 @@ for rel in $rels; do
 	limit=${GUEST_TIMEOUT:-$((boot + slack + all_limits))}
 	say "check: booting $rel (limit ${limit}s)"
 	guest_status=0
+	# Nothing of an earlier run may be read as this one's: its results
+	# (counted if this guest never starts) or its QEMU's pid (which the
+	# watchdog would watch instead of ours).
+	rm -f "$out/results.log" "$out/qemu.pid"
 	"$TOP/scripts/watch-guest.sh" "$out" "$boot" "$slack" 2>"$out/watchdog.err" &
 	watchdog=$!
 	MODULE_DIR=$moddir "$TOP/scripts/run-guest.sh" -q -k "$rel" -t "$limit" -o "$out" \
@@ -106,9 +113,16 @@ for rel in $rels; do
 	wait $watchdog || true
 	cat "$out/watchdog.err" >>"$out/guest.err"
 
+	touch "$out/results.log"
 	"$TOP/scripts/tap-report.sh" "$out/results.log" "$rel" | tee "$out/tap.txt"
 	read -r p f s < <(sed -n 's/^# totals: pass=\([0-9]*\) fail=\([0-9]*\) skip=\([0-9]*\)$/\1 \2 \3/p' "$out/tap.txt")
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	# A guest that failed and left no failing test behind (it never
+	# started, or its results say nothing) is a failure of its own.
+	if [ $guest_status -ne 0 ] && [ "$f" -eq 0 ]; then
+		fail_step "$rel/guest: exit status $guest_status"
+		f=1
+	fi
 
 	if [ "$f" -gt 0 ] || [ $guest_status -ne 0 ]; then
 		sed 's/^/# /' "$out/guest.err"

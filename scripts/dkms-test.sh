@@ -156,8 +156,7 @@ guest_smoke()
 		[ -n "$signer" ] || return 1
 	fi
 	KERNELS=$rel MODULE_DIR=$dir TESTS=${DKMS_SMOKE_TESTS:-core_ioctl} \
-		SKIP_DEPS=$([ -x "$TOP/scripts/deps.sh" ] && echo 0 || echo 1) \
-		"$TOP/scripts/check.sh"
+		CHECK_NAME=dkms SKIP_DEPS=${SKIP_DEPS:-0} "$TOP/scripts/check.sh"
 }
 
 if [ "$(id -u)" != 0 ]; then

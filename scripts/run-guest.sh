@@ -99,6 +99,9 @@ timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 	-serial "file:$console" -serial "file:$results" \
 	</dev/null >"$outdir/qemu.log" 2>&1 &
 qemu=$!
+# timeout(1) runs QEMU in a process group of its own, out of reach of a
+# Ctrl-C: stop it with us (timeout passes the signal on to QEMU).
+trap 'kill $qemu 2>/dev/null || true' EXIT INT TERM
 # For a watchdog that wants to stop a hung guest (scripts/watch-guest.sh).
 echo $qemu >"$outdir/qemu.pid"
 

@@ -13,6 +13,7 @@
 # - a program that times out, dies after its cases, exits non-zero without a
 #   failing case, or reports fewer cases than its plan adds one failure;
 # - a dirty kernel log after a program adds one failure naming it;
+# - a program whose end marker is missing (the next one began) fails;
 # - a guest that did not reach the end adds one failure.
 # Failures carry the program's output (and the kernel log) as "#" lines.
 # The last line is "# totals: pass=P fail=F skip=S" for scripts/check.sh.
@@ -60,6 +61,11 @@ function end_prog(rc, timed_out, secs,    failed_before) {
 	prog = ""
 }
 /^BPFRB-BEGIN / {
+	# The previous program never reported its end: never a pass.
+	if (prog != "") {
+		result(0, prog ": its end was not reported", "")
+		diag(output)
+	}
 	prog = $2; output = ""; cases = 0; case_fails = 0; plan = 0
 	last_run = ""; skip_reason = ""
 	next
