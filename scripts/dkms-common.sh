@@ -27,3 +27,12 @@ dkms_kernels_with_headers()
 		echo "${kver#/lib/modules/}"
 	done
 }
+
+# Versions of bpfrb registered with DKMS, one per line ("bpfrb/<version>,
+# ..." or "bpfrb/<version>: added" from dkms 3; "bpfrb, <version>, ..."
+# from dkms 2).
+dkms_registered_versions()
+{
+	dkms status -m "$DKMS_NAME" 2>/dev/null |
+		sed -n -E "s#^$DKMS_NAME(/| *, *)([^,: ]+).*#\\2#p" | sort -u
+}

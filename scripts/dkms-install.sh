@@ -40,11 +40,24 @@ if [ -d "$srcdir" ] && [ ! -e "$srcdir/$DKMS_MARKER" ]; then
 	exit 1
 fi
 
-# Same version again (a rebuild after editing the tree): start afresh, so
-# DKMS builds the current sources and not the copy it made last time.
-if dkms status -m "$DKMS_NAME" -v "$version" | grep -q .; then
-	dkms remove -m "$DKMS_NAME" -v "$version" --all
-fi
+# Every version registered before goes first, this one included (a
+# rebuild after editing the tree must build the current sources, not the
+# copy DKMS made last time). Another version's bpfrb.ko would stay in
+# updates/dkms: bpfrb has no MODULE_VERSION, so DKMS finds nothing to
+# compare and will not replace it. A version this script did not install
+# (the bpfrb-dkms package's) is left to its owner.
+for other in $(dkms_registered_versions); do
+	if [ "$other" != "$version" ] &&
+	   [ ! -e "/usr/src/$DKMS_NAME-$other/$DKMS_MARKER" ]; then
+		echo "bpfrb $other is registered with DKMS and was not installed by" >&2
+		echo "make dkms-install (the bpfrb-dkms package?): remove that first" >&2
+		exit 1
+	fi
+done
+for other in $(dkms_registered_versions); do
+	dkms remove -m "$DKMS_NAME" -v "$other" --all
+	[ "$other" = "$version" ] || rm -rf "/usr/src/$DKMS_NAME-$other"
+done
 rm -rf "$srcdir"
 # The marker first: a copy that fails half-way is still ours to remove.
 mkdir -p "$srcdir"

@@ -5,10 +5,11 @@
 #
 #   scripts/dkms-source.sh DIR       (DIR is usually /usr/src/bpfrb-<version>)
 #
-# It holds only what the shipped module needs: Kbuild, src/, include/ and
-# dkms.conf. The test module (tests/module/) is not shipped, so the copy of
-# Kbuild drops the line that descends into it; the object list itself is
-# not rewritten, so Kbuild stays the only place it is written down.
+# It holds only what the shipped module needs: Kbuild, src/, include/,
+# dkms.conf and scripts/dkms-post-build.sh. The test module (tests/module/)
+# is not shipped, so the copy of Kbuild drops the line that descends into
+# it; the object list itself is not rewritten, so Kbuild stays the only
+# place it is written down.
 
 set -eu
 
@@ -31,6 +32,8 @@ done
 cp -R "$top/include/." "$dir/include/"
 
 "$top/scripts/dkms-conf.sh" "$dir/dkms.conf"
+mkdir -p "$dir/scripts"
+install -m 755 "$top/scripts/dkms-post-build.sh" "$dir/scripts/dkms-post-build.sh"
 
 # DKMS copies whatever it finds; make sure nothing built came along.
 find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o -name '*.mod*' \) \

@@ -8,9 +8,11 @@
 #     kernel when installed), from their headers, none of them running:
 #     bpfrb.ko must land in /lib/modules/<kver>/updates/dkms/ built for
 #     that kernel (its vermagic).
-#  2. A QEMU guest of each stock kernel loads the DKMS-built bpfrb.ko (not
-#     the tree-built one; bpfrb_test.ko comes from the tree build for the
-#     same kernel) and runs a smoke test there (scripts/check.sh).
+#  2. The test module (tests/module/) is built outside the tree as any
+#     module that calls bpfrb is, against the header in /usr/src/bpfrb-<ver>
+#     and the Module.symvers DKMS kept; a QEMU guest of each stock kernel
+#     loads the DKMS-built bpfrb.ko (not the tree-built one) and that
+#     module, and runs a smoke test there (scripts/check.sh).
 #  3. make dkms-uninstall leaves nothing behind.
 #  4. make deb builds the packages; lintian reports no error.
 #  5. The .debs install on this machine; bpfrb-dkms builds the module for
@@ -36,7 +38,7 @@ set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$TOP/build/dkms-test
-PACKAGES="bpfrb-dkms libbpfrb0 libbpfrb-dev bpfrb-tools libbpfrb0-dbgsym"
+PACKAGES="bpfrb-dkms libbpfrb0 libbpfrb-dev bpfrb-tools libbpfrb0-dbgsym bpfrb-tools-dbgsym"
 
 passed=0 failed=0 n=0
 
@@ -136,17 +138,33 @@ install_deps()
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $need
 }
 
-# A guest of kernel $1 boots with the DKMS-installed bpfrb.ko and the
-# tree-built bpfrb_test.ko and runs the smoke tests.
+# The test module of kernel $1 built as any other module that calls bpfrb
+# is (docs/PACKAGING.md): outside the tree, with the header from
+# /usr/src/bpfrb-<version> and the Module.symvers DKMS kept.
+thirdparty_module()
+{
+	local rel=$1 out=$BUILD/thirdparty/$1/module ver symvers
+	ver=$("$TOP/scripts/version.sh")
+	symvers=/var/lib/dkms/bpfrb/$ver/$rel/$(uname -m)/Module.symvers
+	grep -w bpfrb_reserve "$symvers" || return 1
+	rm -rf "$out" && mkdir -p "$out" &&
+		cp "$TOP"/tests/module/Kbuild "$TOP"/tests/module/*.[ch] "$out/" ||
+		return 1
+	make -C "/lib/modules/$rel/build" M="$out" W=1 modules \
+		KCPPFLAGS="-I/usr/src/bpfrb-$ver/include" \
+		KBUILD_EXTRA_SYMBOLS="$symvers"
+}
+
+# A guest of kernel $1 boots with the DKMS-installed bpfrb.ko and the test
+# module built against it by thirdparty_module, and runs the smoke tests.
 guest_smoke()
 {
 	local rel=$1 dir=$BUILD/modules/$1 ko signer
 	ko=$(dkms_module "$rel") || return 1
 	[ -n "$ko" ] || { echo "no DKMS module for $rel"; return 1; }
-	"$TOP/scripts/build-module.sh" "$rel" || return 1
 	rm -rf "$dir" && mkdir -p "$dir" || return 1
 	cp "$ko" "$dir/" &&
-		cp "$TOP/build/$rel/tests/module/bpfrb_test.ko" "$dir/" || return 1
+		cp "$BUILD/thirdparty/$rel/module/bpfrb_test.ko" "$dir/" || return 1
 	echo "guest modules: $(ls "$dir")"
 	# DKMS signs what it builds with its own key; the tree build is
 	# unsigned. A signer proves this is DKMS's module.
@@ -202,9 +220,11 @@ for rel in $rels; do
 	check "$rel: bpfrb.ko in updates/dkms, built for $rel" module_built_for "$rel"
 done
 
-# 2. The DKMS-built module in guests.
+# 2. The DKMS-built module in guests, with a module built against it.
 for rel in $guest_rels; do
-	check "$rel: guest loads the DKMS-built bpfrb.ko, smoke test passes" \
+	check "$rel: test module built out of the tree against DKMS's Module.symvers" \
+		thirdparty_module "$rel"
+	check "$rel: guest loads the DKMS-built bpfrb.ko and that module, smoke test passes" \
 		guest_smoke "$rel"
 done
 

@@ -7,7 +7,8 @@
 #
 #   tag v1.2.3, on the tag              1.2.3
 #   tag v1.2.3, 4 commits later         1.2.3+git4.gabc1234
-#   no tag at all (shallow CI clones)   0.1.0~git20250101.abc1234
+#   no tag at all                       0.1.0~git20250101.123.abc1234
+#                                       (commit date, commit count, hash)
 #   uncommitted changes                 ... with ".dirty" appended
 #   outside git (a DKMS or package      the VERSION file written next to
 #   source tree)                        this tree's top when it was copied
@@ -59,7 +60,10 @@ if desc=$(git -C "$top" describe --tags --match 'v[0-9]*' 2>/dev/null); then
 fi
 
 # No tag: date of the commit (not of today, so that the same commit always
-# gives the same version) and its abbreviated hash.
+# gives the same version), the number of commits up to it (so that two
+# commits of one day sort in order, not by hash; a shallow clone counts
+# what it has) and its abbreviated hash.
 date=$(git -C "$top" log -1 --format=%cd --date=format:%Y%m%d)
+count=$(git -C "$top" rev-list --count HEAD)
 sha=$(git -C "$top" rev-parse --short=7 HEAD)
-echo "$BASE_VERSION~git$date.$sha$dirty"
+echo "$BASE_VERSION~git$date.$count.$sha$dirty"
