@@ -197,8 +197,8 @@ FIXTURE_SETUP(cli)
 	if (access(cli(), X_OK))
 		SKIP(return, "%s is not there", cli());
 	self->fd = bpfrb_create(RING_NAME, 1 << 16, BPFRB_TYPE_KERNEL, NULL);
-	if (self->fd < 0)
-		SKIP(return, "bpfrb_create: %s", strerror(errno));
+	/* The guest always has the module: no ring is a failure. */
+	ASSERT_LE(0, self->fd) TH_LOG("bpfrb_create: %s", strerror(errno));
 	ASSERT_EQ(0, bpfrb_info(self->fd, &info));
 	self->id = info.id;
 }

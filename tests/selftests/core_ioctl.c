@@ -242,6 +242,21 @@ TEST_F(dev, attach_after_create_ebusy)
 	close(fd2);
 }
 
+/* A file bound by ATTACH is bound as well: neither call binds it again. */
+TEST_F(dev, create_or_attach_after_attach_ebusy)
+{
+	int fd2 = open(BPFRB_DEVICE, O_RDWR);
+	int id;
+
+	ASSERT_LE(0, fd2);
+	id = core_create(fd2, self->page, NULL);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, core_attach(self->fd, id, NULL));
+	ASSERT_EQ(-EBUSY, core_attach(self->fd, id, NULL));
+	ASSERT_EQ(-EBUSY, core_create(self->fd, self->page, NULL));
+	close(fd2);
+}
+
 TEST_F(dev, attach_by_id_and_by_name)
 {
 	struct bpfrb_info info;

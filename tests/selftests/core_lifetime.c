@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Lifetimes: bpfrb cannot be unloaded while a ring file is open, while a
- * mapping outlives its file, or while bpfrb_test (a user of its exported
- * symbols) is loaded; both modules survive 100 load/unload cycles; a ring
+ * mapping outlives its file, while a probe is attached, or while
+ * bpfrb_test (a user of its exported symbols) is loaded; both modules survive 100 load/unload cycles; a ring
  * lives exactly as long as something holds it, kernel references included.
  *
  * Needs BPFRB_KO and BPFRB_TEST_KO (paths of the .ko files) for the
@@ -135,6 +135,34 @@ TEST_F(life, rmmod_refused_while_a_mapping_outlives_its_file)
 	ASSERT_EQ(0, load(self->test_ko, 1));
 }
 
+/*
+ * A probe pins the module through its file (probes belong to the file
+ * that attached them): refused while attached; once the file is closed
+ * the probe is gone, bpfrb unloads, and the function it probed runs on
+ * without calling into the unloaded module.
+ */
+TEST_F(life, rmmod_refused_while_a_probe_is_attached_then_clean)
+{
+	struct bpfrb_kprobe req;
+	int fd;
+
+	NEED_KO();
+	ASSERT_EQ(0, unload("bpfrb_test"));
+	fd = open(BPFRB_DEVICE, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, core_create(fd, self->page, NULL));
+	memset(&req, 0, sizeof(req));
+	strcpy(req.symbol, "do_sys_openat2");
+	ASSERT_EQ(0, ioctl(fd, BPFRB_IOC_KPROBE_ATTACH, &req));
+	ASSERT_TRUE(in_use(unload("bpfrb")));
+	close(fd);
+	ASSERT_EQ(0, unload("bpfrb"));
+	/* The probed function, with bpfrb gone. */
+	close(open("/core-lifetime-no-such-file", O_RDONLY));
+	ASSERT_EQ(0, load(self->ko, 1));
+	ASSERT_EQ(0, load(self->test_ko, 1));
+}
+
 TEST_F(life, rmmod_bpfrb_test_releases_its_rings)
 {
 	int tfd, fd;
@@ -237,13 +265,14 @@ TEST_F(life, kernel_created_ring_attached_by_name_outlives_its_creator)
 TEST_F(life, kernel_reference_keeps_a_user_ring_alive)
 {
 	struct bpfrb_test_hold h;
+	struct bpfrb_info info;
 	int tfd, fd, id;
 
 	tfd = testmod_open();
 	ASSERT_LE(0, tfd);
 	fd = open(BPFRB_DEVICE, O_RDWR);
 	ASSERT_LE(0, fd);
-	id = core_create(fd, self->page, "core_life_held");
+	id = core_create_type(fd, self->page, BPFRB_TYPE_USER, "core_life_held");
 	ASSERT_LT(0, id);
 	memset(&h, 0, sizeof(h));
 	strcpy(h.name, "core_life_held");
@@ -255,6 +284,8 @@ TEST_F(life, kernel_reference_keeps_a_user_ring_alive)
 	fd = open(BPFRB_DEVICE, O_RDWR);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, core_attach(fd, id, NULL));
+	ASSERT_EQ(0, core_info(fd, &info));
+	ASSERT_EQ((__u32)BPFRB_TYPE_USER, info.type);
 	ASSERT_EQ(0, ioctl(tfd, BPFRB_TEST_IOC_RELEASE, &h.id));
 	close(fd);
 	fd = open(BPFRB_DEVICE, O_RDWR);

@@ -196,6 +196,10 @@ TEST_F(map, data_area_is_mapped_twice)
 		SKIP(return, "%s: %s", BPFRB_TEST_DEVICE, strerror(-tfd));
 	ASSERT_EQ(0, core_ring_map(&r));
 	ASSERT_EQ(0, testmod_one(tfd, r.id, BPFRB_TEST_ONE_OUTPUT, 200, 0, 1));
+	/* The record's header (len 200, committed) in both copies... */
+	ASSERT_EQ(200U, *(const __u32 *)r.data);
+	ASSERT_EQ(200U, *(const __u32 *)(r.data + self->size));
+	/* ...and every other byte the same in both. */
 	for (i = 0; i < self->size; i++)
 		if (r.data[i] != r.data[i + self->size])
 			break;

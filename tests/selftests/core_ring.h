@@ -28,20 +28,27 @@ struct core_ring {
 	const __u8 *data;
 };
 
-/* CREATE on fd: the ring id, or -errno. */
-static inline int core_create(int fd, __u64 size, const char *name)
+/* CREATE of a ring of type on fd: the ring id, or -errno. */
+static inline int core_create_type(int fd, __u64 size, __u32 type,
+				   const char *name)
 {
 	struct bpfrb_create c;
 
 	memset(&c, 0, sizeof(c));
 	c.size = size;
-	c.type = BPFRB_TYPE_KERNEL;
+	c.type = type;
 	c.numa_node = -1;
 	if (name)
 		strncpy(c.name, name, sizeof(c.name) - 1);
 	if (ioctl(fd, BPFRB_IOC_CREATE, &c))
 		return -errno;
 	return (int)c.id;
+}
+
+/* CREATE of a kernel ring on fd: the ring id, or -errno. */
+static inline int core_create(int fd, __u64 size, const char *name)
+{
+	return core_create_type(fd, size, BPFRB_TYPE_KERNEL, name);
 }
 
 /* ATTACH fd by id, or by name when id is 0: 0 or -errno. */

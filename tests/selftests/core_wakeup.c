@@ -12,6 +12,7 @@
  * nobody waits are observed in /proc/interrupts.
  */
 #include <pthread.h>
+#include <time.h>
 #include <sys/epoll.h>
 #include "kselftest_harness.h"
 #include "core_consume.h"
@@ -54,6 +55,7 @@ struct delayed_one {
 	__u32 ring_id;
 	__u64 flags;
 	int ret;
+	struct timespec done;	/* when the commit had returned */
 };
 
 static void *delayed_one_fn(void *data)
@@ -63,42 +65,65 @@ static void *delayed_one_fn(void *data)
 	usleep(100 * 1000);
 	d->ret = testmod_one(d->tfd, d->ring_id, BPFRB_TEST_ONE_OUTPUT, 24,
 			     d->flags, 0);
+	clock_gettime(CLOCK_MONOTONIC, &d->done);
 	return NULL;
 }
 
-/* epoll_wait()'s result while a record with flags is produced meanwhile. */
+static long ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+/*
+ * epoll_wait()'s result while a record with flags is produced meanwhile,
+ * and in *quiet_ms how long the wait went on after the commit (negative:
+ * the commit came after the wait ended, and a wait that timed out proves
+ * nothing).
+ */
 static int wait_during_delayed_one(int ep, int tfd, __u32 ring_id,
-				   __u64 flags, int timeout_ms, int *ret)
+				   __u64 flags, int timeout_ms, int *ret,
+				   long *quiet_ms)
 {
 	struct delayed_one d = { .tfd = tfd, .ring_id = ring_id, .flags = flags };
 	struct epoll_event ev;
+	struct timespec end;
 	int n;
 
 	if (pthread_create(&d.thread, NULL, delayed_one_fn, &d))
 		return -1;
 	n = epoll_wait(ep, &ev, 1, timeout_ms);
+	clock_gettime(CLOCK_MONOTONIC, &end);
 	pthread_join(d.thread, NULL);
 	*ret = d.ret;
+	*quiet_ms = ms_between(&d.done, &end);
 	return n;
 }
 
 TEST_F(wake, default_commit_wakes_a_caught_up_consumer)
 {
+	long quiet;
 	int ret;
 
 	ASSERT_EQ(1, wait_during_delayed_one(self->ep, self->tfd, self->ring.id,
-					     0, 5000, &ret));
+					     0, 5000, &ret, &quiet));
 	ASSERT_EQ(0, ret);
 }
+
+/* Waits that must time out last this long, and this long after the commit. */
+#define QUIET_WAIT_MS	1500
+#define QUIET_MIN_MS	500
 
 TEST_F(wake, no_wakeup_leaves_a_poller_asleep)
 {
 	struct pollfd pfd = { .fd = self->ring.fd, .events = POLLIN };
+	long quiet;
 	int ret;
 
 	ASSERT_EQ(0, wait_during_delayed_one(self->ep, self->tfd, self->ring.id,
-					     BPFRB_NO_WAKEUP, 600, &ret));
+					     BPFRB_NO_WAKEUP, QUIET_WAIT_MS,
+					     &ret, &quiet));
 	ASSERT_EQ(0, ret);
+	ASSERT_LE(QUIET_MIN_MS, quiet);
 	/* The record is there: only the wakeup was skipped. */
 	ASSERT_EQ(1, poll(&pfd, 1, 0));
 	ASSERT_TRUE(pfd.revents & POLLIN);
@@ -107,6 +132,7 @@ TEST_F(wake, no_wakeup_leaves_a_poller_asleep)
 TEST_F(wake, default_commit_does_not_wake_a_lagging_consumer)
 {
 	struct epoll_event ev;
+	long quiet;
 	int ret;
 
 	/* Record 1 wakes (caught up); it stays unconsumed: the consumer lags. */
@@ -114,20 +140,22 @@ TEST_F(wake, default_commit_does_not_wake_a_lagging_consumer)
 				 BPFRB_TEST_ONE_OUTPUT, 24, 0, 0));
 	ASSERT_EQ(1, epoll_wait(self->ep, &ev, 1, 5000));
 	ASSERT_EQ(0, wait_during_delayed_one(self->ep, self->tfd, self->ring.id,
-					     0, 600, &ret));
+					     0, QUIET_WAIT_MS, &ret, &quiet));
 	ASSERT_EQ(0, ret);
+	ASSERT_LE(QUIET_MIN_MS, quiet);
 	ASSERT_EQ(1, wait_during_delayed_one(self->ep, self->tfd, self->ring.id,
-					     BPFRB_FORCE_WAKEUP, 5000, &ret));
+					     BPFRB_FORCE_WAKEUP, 5000, &ret, &quiet));
 	ASSERT_EQ(0, ret);
 	ASSERT_EQ(3, core_ring_consume(&self->ring, NULL, NULL));
 }
 
 TEST_F(wake, force_wakeup_wakes_a_caught_up_consumer)
 {
+	long quiet;
 	int ret;
 
 	ASSERT_EQ(1, wait_during_delayed_one(self->ep, self->tfd, self->ring.id,
-					     BPFRB_FORCE_WAKEUP, 5000, &ret));
+					     BPFRB_FORCE_WAKEUP, 5000, &ret, &quiet));
 	ASSERT_EQ(0, ret);
 }
 
@@ -236,6 +264,8 @@ static void consume_million_sleeping_in_poll(struct __test_metadata *_metadata,
 	ASSERT_EQ(0ULL, check.corrupt);
 	ASSERT_EQ(0ULL, check.out_of_order);
 	TH_LOG("consumer slept %llu times", (unsigned long long)sleeps);
+	/* Only a consumer that sleeps can lose a wakeup (some 10 000 here). */
+	ASSERT_LE(100ULL, sleeps);
 }
 
 /* The fixture's epoll set keeps an entry on the ring's wait queue. */

@@ -154,6 +154,17 @@ TEST_F(uring, post_misaligned)
 			    -EINVAL);
 }
 
+/*
+ * The same error with nothing else wrong: a whole record (24 bytes, 32
+ * with its header) before a producer_pos off the 8-byte grid. Without the
+ * alignment check the record would be drained.
+ */
+TEST_F(uring, post_misaligned_after_a_whole_record)
+{
+	post_invalid_sample(_metadata, &self->u, 24, 24 + BPFRB_HDR_SZ + 4,
+			    -EINVAL);
+}
+
 TEST_F(uring, post_producer_wrong_offset)
 {
 	__u32 size = 1 << 5;
