@@ -29,9 +29,6 @@ struct bpf_peer {
 	struct perf_buffer *lib_pb;
 };
 
-/* perf buffer: samples lost in the kernel (one peer per process). */
-static uint64_t pb_lost_cnt;
-
 static int rb_sample(void *ctx, void *data, size_t size)
 {
 	bench_record(ctx, data, size);
@@ -41,11 +38,6 @@ static int rb_sample(void *ctx, void *data, size_t size)
 static void pb_sample(void *ctx, int cpu, void *data, __u32 size)
 {
 	bench_record(ctx, data, size);
-}
-
-static void pb_lost(void *ctx, int cpu, __u64 cnt)
-{
-	__atomic_fetch_add(&pb_lost_cnt, cnt, __ATOMIC_RELAXED);
 }
 
 static int bpf_setup(struct peer *p, struct bench_ctx *ctx)
@@ -133,7 +125,7 @@ static struct consumer *lib_consumer(struct bpf_peer *b, struct bench_ctx *ctx)
 		return NULL;
 	if (b->perf)
 		b->lib_pb = perf_buffer__new(bpf_map__fd(b->skel->maps.perfbuf),
-					     PB_PAGES, pb_sample, pb_lost, ctx,
+					     PB_PAGES, pb_sample, NULL, ctx,
 					     NULL);
 	else
 		b->lib_rb = ring_buffer__new(bpf_map__fd(b->skel->maps.ringbuf),
@@ -153,8 +145,20 @@ static uint64_t bpf_drops(struct peer *p)
 {
 	struct bpf_peer *b = (struct bpf_peer *)p;
 
-	return __atomic_load_n(&b->skel->bss->dropped, __ATOMIC_RELAXED) +
-	       __atomic_load_n(&pb_lost_cnt, __ATOMIC_RELAXED);
+	int zero = 0, cpus = libbpf_num_possible_cpus(), i;
+	uint64_t *per_cpu, sum = 0;
+
+	/* The program's per-CPU counters (rb_bench.bpf.c, drops). */
+	if (cpus <= 0)
+		return 0;
+	per_cpu = calloc(cpus, sizeof(*per_cpu));
+	if (!per_cpu)
+		return 0;
+	if (!bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.drops), &zero, per_cpu))
+		for (i = 0; i < cpus; i++)
+			sum += per_cpu[i];
+	free(per_cpu);
+	return sum;
 }
 
 static void bpf_teardown(struct peer *p)
