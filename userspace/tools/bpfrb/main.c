@@ -54,14 +54,14 @@ int parse_positive(const char *opt, const char *arg, unsigned long long *val)
 	char *end;
 
 	/* Digits only: no sign, no space, no octal or hex surprises. */
-	errno = 0;
-	if (arg[0] >= '0' && arg[0] <= '9')
+	if (arg[0] >= '0' && arg[0] <= '9') {
+		errno = 0;
 		*val = strtoull(arg, &end, 10);
-	if (arg[0] < '0' || arg[0] > '9' || errno || *end || !*val) {
-		p_err("%s: a positive whole number, not '%s'", opt, arg);
-		return -EINVAL;
+		if (!errno && !*end && *val)
+			return 0;
 	}
-	return 0;
+	p_err("%s: a positive whole number, not '%s'", opt, arg);
+	return -EINVAL;
 }
 
 static void usage(FILE *out)

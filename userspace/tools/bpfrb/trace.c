@@ -148,8 +148,10 @@ static int on_event(void *ctx, const void *data, size_t size)
 	d = find_probe(t, ev->probe_id);
 	if (!d)
 		return 0;
-	/* --proc shows what happened: failed execs and clones did not. */
-	/* Both return an int: the register's upper half is not theirs. */
+	/*
+	 * --proc shows what happened: failed execs and clones did not. Both
+	 * return an int: the register's upper half is not theirs.
+	 */
 	if ((d->kind == PROBE_EXEC && (int)ev->args[0]) ||
 	    (d->kind == PROBE_CLONE && (int)ev->args[0] <= 0)) {
 		t->skipped++;
