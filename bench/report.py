@@ -236,8 +236,13 @@ def summarize(boots):
             c: ratio(bt.get("bpfrb-reserve", c, "parallel", 2, ring=RING_4M),
                      bt.get("bpf-rb-reserve", c, "parallel", 2, ring=RING_4M))
             for c in CONSUMERS}
+        s["two_producers_atomic"] = {
+            c: ratio(bt.get("bpfrb-reserve", c, "parallel", 2),
+                     bt.get("bpf-rb-reserve-atomic", c, "parallel", 2))
+            for c in CONSUMERS}
         # A boot's "all", as for the modes: the geometric mean of its rows.
-        for k in ("two_producers", "two_producers_written", "two_producers_4m"):
+        for k in ("two_producers", "two_producers_written", "two_producers_4m",
+                  "two_producers_atomic"):
             s[k + "_all"] = geomean(s[k].values())
         s["alone"] = {
             n: ratio(committed_run(bt.get("bpfrb-reserve", "none", "parallel", n,
@@ -285,8 +290,11 @@ def summarize(boots):
                                   for c in CONSUMERS},
         "two_producers_4m": {c: pick(["two_producers_4m", c])
                              for c in CONSUMERS},
+        "two_producers_atomic": {c: pick(["two_producers_atomic", c])
+                                 for c in CONSUMERS},
         **{k + "_all": pick([k + "_all"])
-           for k in ("two_producers", "two_producers_written", "two_producers_4m")},
+           for k in ("two_producers", "two_producers_written", "two_producers_4m",
+                     "two_producers_atomic")},
         "alone": {n: pick(["alone", n]) for n in (1, 2)},
         "cost_vs_floor": {k: pick(["cost_vs_floor", k])
                           for k in per_boot[0]["cost_vs_floor"]} if per_boot else {},
@@ -335,6 +343,34 @@ def two_producers_4m_table(bt):
             "(docs/BENCHMARKS.md, \"Two producers\").",
             "",
             "| consumer | bpfrb | drops M/s | BPF ringbuf | drops M/s | ratio | line ns, bpfrb run | BPF run |",
+            "|---|---|---|---|---|---|---|---|",
+            *rows, ""]
+
+
+def two_producers_atomic_table(bt):
+    """Two producers against both BPF drop counts (set two-atomic)."""
+    rows = []
+    for c in CONSUMERS:
+        a = bt.get("bpfrb-reserve", c, "parallel", 2)
+        b = bt.get("bpf-rb-reserve", c, "parallel", 2)
+        k = bt.get("bpf-rb-reserve-atomic", c, "parallel", 2)
+        if k:
+            rows.append(f"| {c} | {fmt_tp(a)} | {fmt_tp(b)} | "
+                        f"{fmt(b and b['drops_mps'], 3)} | {fmt_tp(k)} | "
+                        f"{fmt(k['drops_mps'], 3)} | {fmt(ratio(a, b))} | "
+                        f"{fmt(ratio(a, k))} |")
+    if not rows:
+        return []
+    return ["### Two producers, BPF's drops counted two ways",
+            "",
+            "BPF ringbuf with its program's drops counted per CPU (the peer "
+            "of every other table, as bpfrb counts its own) and in one "
+            "global counter with a locked add (as the kernel's ringbuf "
+            "bench counts them): received M/s, drops M/s, and bpfrb's "
+            "ratio to each.",
+            "",
+            "| consumer | bpfrb | BPF, per CPU | drops M/s | BPF, one atomic | "
+            "drops M/s | ratio, per CPU | ratio, one atomic |",
             "|---|---|---|---|---|---|---|---|",
             *rows, ""]
 
@@ -462,6 +498,7 @@ def markdown(boots, summary):
                  f"{fmt(ratio_written(a, b))} | {fmt_rtt(a)} | {fmt_rtt(b)} |")
     L.append("")
     L.extend(two_producers_4m_table(bt))
+    L.extend(two_producers_atomic_table(bt))
     L.extend(phase_table(summary["two_producers_by_phase"], len(boots)))
     L.extend(trace_table(bt))
     L.append("### Producers alone (no consumer; 256 MiB ring, not filled)")
@@ -716,6 +753,11 @@ def main():
         print(f"2 producers, 4 MiB rings: ratio vs BPF ringbuf: "
               f"{fmt(m['two_producers_4m_all'])} "
               f"({', '.join(f'{c} {fmt(t4[c])}' for c in CONSUMERS)})")
+    ta = m["two_producers_atomic"]
+    if any(v is not None for v in ta.values()):
+        print(f"2 producers: ratio vs BPF ringbuf counting drops in one "
+              f"atomic: {fmt(m['two_producers_atomic_all'])} "
+              f"({', '.join(f'{c} {fmt(ta[c])}' for c in CONSUMERS)})")
     for ring, phases in summary["two_producers_by_phase"].items():
         if any(v["pairs"] for v in phases.values()):
             print(f"2 producers, {ring} rings, same host phase: " +

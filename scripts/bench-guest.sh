@@ -12,7 +12,8 @@
 # the matrix: modes (parallel, b2b, sampled), two (2 producers), two-4m
 # (the same with 4 MiB rings), alone (producers without a consumer), cost,
 # sizes; all of them by default. And trace (the consumer's passes, traced:
-# a diagnosis), only when asked for.
+# a diagnosis) and two-atomic (the kernel bench's drop counting), only when
+# asked for.
 
 rounds=${BENCH_ROUNDS:-1}
 sets=" ${BENCH_SETS:-modes two two-4m alone cost sizes} "
@@ -59,6 +60,16 @@ while [ $r -lt "$rounds" ]; do
 	want two-4m && for c in batch lib uring; do
 		run -p bpfrb-reserve -c $c -m parallel -n 2 -r 4194304
 		run -p bpf-rb-reserve -c $c -m parallel -n 2 -r 4194304
+	done
+	# The same with the BPF program counting drops in one global counter
+	# with a locked add, as the kernel's own ringbuf bench does (the
+	# default BPF peer counts them per CPU, as bpfrb does): what that
+	# instrumentation does to BPF's figures (docs/BENCHMARKS.md, "Two
+	# producers"). Not in the default sets.
+	want two-atomic && for c in batch lib uring; do
+		run -p bpfrb-reserve -c $c -m parallel -n 2
+		run -p bpf-rb-reserve -c $c -m parallel -n 2
+		run -p bpf-rb-reserve-atomic -c $c -m parallel -n 2
 	done
 	# The consumer's passes (rbbench -T), two producers: how its time
 	# splits between draining what the ring held, chasing the producer on

@@ -9,6 +9,7 @@
  * A record's first 8 bytes are 0, or a CLOCK_MONOTONIC timestamp for one
  * record in ts_mask + 1, from which the consumer computes the latency.
  */
+#include <stdbool.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -36,7 +37,10 @@ struct {
  * Reservations and outputs refused, counted per CPU as bpfrb counts its
  * own (this_cpu_inc()): one global counter would be a line the producers
  * of a full ring pass back and forth on every drop, which bpfrb's are not.
- * Summed by the driver (peer_bpf.c).
+ * Summed by the driver (peer_bpf.c). With atomic_drops (peer
+ * bpf-rb-reserve-atomic) they go to one global counter with a locked add
+ * instead, as the kernel's own ringbuf bench counts them: kept to measure
+ * what that costs (docs/BENCHMARKS.md, "Two producers").
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -44,6 +48,9 @@ struct {
 	__type(key, int);
 	__type(value, __u64);
 } drops SEC(".maps");
+
+const volatile int atomic_drops;	/* 1: dropped_shared, not drops (reserve only) */
+__u64 dropped_shared __attribute__((aligned(128)));
 
 const volatile int batch_cnt = 500;
 const volatile int use_output;		/* 0 reserve/submit, 1 output */
@@ -71,29 +78,47 @@ static __always_inline __u64 stamp(int i)
 	return (i & ts_mask) == 0 ? bpf_ktime_get_ns() : 0;
 }
 
+/*
+ * The reserve/submit loop. atomic is a constant at each call: the compiler
+ * makes two loops, each with one way of counting, and the verifier walks
+ * only the one atomic_drops selects (a branch inside one loop, walked for
+ * each of the 500 iterations, took it past its instruction limit).
+ */
+static __always_inline int reserve_loop(__u64 *dropped, bool atomic)
+{
+	__u64 *sample;
+	int i;
+
+	for (i = 0; i < batch_cnt; i++) {
+		sample = bpf_ringbuf_reserve(&ringbuf, sizeof(*sample), 0);
+		if (!sample) {
+			if (atomic)
+				__sync_fetch_and_add(&dropped_shared, 1);
+			else
+				(*dropped)++;
+			continue;
+		}
+		*sample = stamp(i);
+		bpf_ringbuf_submit(sample, rb_flags());
+	}
+	return 0;
+}
+
 SEC("fentry/__x64_sys_getpgid")
 int bench_ringbuf(void *ctx)
 {
 	int zero = 0, i, sz = rec_size;
-	__u64 *sample, *dropped;
+	__u64 *dropped;
 	char *buf;
 
+	if (atomic_drops)
+		return reserve_loop(NULL, true);
 	/* Looked up once per hit: this CPU's counter. */
 	dropped = bpf_map_lookup_elem(&drops, &zero);
 	if (!dropped)
 		return 0;
-	if (!use_output) {
-		for (i = 0; i < batch_cnt; i++) {
-			sample = bpf_ringbuf_reserve(&ringbuf, sizeof(*sample), 0);
-			if (!sample) {
-				(*dropped)++;
-				continue;
-			}
-			*sample = stamp(i);
-			bpf_ringbuf_submit(sample, rb_flags());
-		}
-		return 0;
-	}
+	if (!use_output)
+		return reserve_loop(dropped, false);
 
 	buf = bpf_map_lookup_elem(&scratch, &zero);
 	if (!buf || sz < 8 || sz > MAX_REC)

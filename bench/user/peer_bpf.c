@@ -52,6 +52,7 @@ static int bpf_setup(struct peer *p, struct bench_ctx *ctx)
 		return -errno;
 	b->skel->rodata->batch_cnt = o->batch;
 	b->skel->rodata->use_output = !strcmp(p->name, "bpf-rb-output");
+	b->skel->rodata->atomic_drops = !strcmp(p->name, "bpf-rb-reserve-atomic");
 	b->skel->rodata->rec_size = o->size;
 	if (o->mode == MODE_SAMPLED)
 		b->skel->rodata->wakeup_data_size = 500 * (o->size + 8);
@@ -149,6 +150,9 @@ static uint64_t bpf_drops(struct peer *p)
 	uint64_t *per_cpu, sum = 0;
 
 	/* The program's per-CPU counters (rb_bench.bpf.c, drops). */
+	if (b->skel->rodata->atomic_drops)
+		return __atomic_load_n(&b->skel->bss->dropped_shared,
+				       __ATOMIC_RELAXED);
 	if (cpus <= 0)
 		return 0;
 	per_cpu = calloc(cpus, sizeof(*per_cpu));
@@ -179,7 +183,7 @@ struct peer *peer_bpf(const char *name)
 	struct bpf_peer *b;
 
 	if (strcmp(name, "bpf-rb-reserve") && strcmp(name, "bpf-rb-output") &&
-	    strcmp(name, "bpf-pb"))
+	    strcmp(name, "bpf-rb-reserve-atomic") && strcmp(name, "bpf-pb"))
 		return NULL;
 	b = calloc(1, sizeof(*b));
 	if (!b)

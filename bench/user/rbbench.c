@@ -7,6 +7,7 @@
  *           [-w WARMUP_S] [-d SECONDS] [-k bpfrb_bench.ko] [-T]
  *
  * PEER: bpfrb-reserve, bpfrb-output, bpf-rb-reserve, bpf-rb-output, bpf-pb,
+ * bpf-rb-reserve-atomic (drops counted as the kernel's bench counts them),
  * floor, memcpy, probe-only. Every peer is triggered the same way: a probe
  * on the getpgid syscall writes BATCH records of SIZE bytes per call.
  *
