@@ -13,6 +13,7 @@
 #include <time.h>
 #include "kselftest_harness.h"
 #include "kprobe_common.h"
+#include "read_file.h"
 
 #define RING_NAME	"cli-test-ring"
 
@@ -31,16 +32,10 @@ struct run {
 	char err[1 << 14];
 };
 
+/* The file's contents into buf, and the file removed. */
 static void slurp(const char *path, char *buf, size_t len)
 {
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-
-	if (f) {
-		n = fread(buf, 1, len - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
+	read_file(path, buf, len);
 	unlink(path);
 }
 

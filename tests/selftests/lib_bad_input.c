@@ -313,14 +313,35 @@ TEST(consumer_pos_written_by_someone_else_einval)
 	close(tfd);
 }
 
+/* A one-page kernel ring in a set of its own; NULL if either failed. */
+static struct bpfrb_ring_buffer *one_ring_set(int *fd)
+{
+	*fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, NULL);
+	return *fd < 0 ? NULL : bpfrb_ring_buffer__new(*fd, noop_cb, NULL, NULL);
+}
+
+/* A one-page user ring, filled by one sample nobody drains; or NULL. */
+static struct bpfrb_user_ring_buffer *full_user_ring(int *fd)
+{
+	struct bpfrb_user_ring_buffer *rb;
+
+	*fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_USER, NULL);
+	if (*fd < 0)
+		return NULL;
+	rb = bpfrb_user_ring_buffer__new(*fd, NULL);
+	if (rb && !bpfrb_user_ring_buffer__reserve(rb, 4096 - 8)) {
+		bpfrb_user_ring_buffer__free(rb);
+		rb = NULL;
+	}
+	return rb;
+}
+
 TEST(same_fd_added_twice_eexist)
 {
 	struct bpfrb_ring_buffer *rb;
 	int fd;
 
-	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, NULL);
-	ASSERT_LE(0, fd);
-	rb = bpfrb_ring_buffer__new(fd, noop_cb, NULL, NULL);
+	rb = one_ring_set(&fd);
 	ASSERT_NE(NULL, rb);
 	EXPECT_ERR(EEXIST, bpfrb_ring_buffer__add(rb, fd, noop_cb, NULL));
 	/* The set is unchanged: one ring, and its epoll fd still works. */
@@ -336,9 +357,7 @@ TEST(ring_fd_closed_under_poll_ebadf)
 	struct bpfrb_ring_buffer *rb;
 	int fd;
 
-	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, NULL);
-	ASSERT_LE(0, fd);
-	rb = bpfrb_ring_buffer__new(fd, noop_cb, NULL, NULL);
+	rb = one_ring_set(&fd);
 	ASSERT_NE(NULL, rb);
 	close(fd);
 	EXPECT_ERR(EBADF, bpfrb_ring_buffer__poll(rb, 1000));
@@ -356,11 +375,8 @@ TEST(reserve_blocking_signal_eintr)
 	struct bpfrb_user_ring_buffer *rb;
 	int fd;
 
-	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_USER, NULL);
-	ASSERT_LE(0, fd);
-	rb = bpfrb_user_ring_buffer__new(fd, NULL);
+	rb = full_user_ring(&fd);
 	ASSERT_NE(NULL, rb);
-	ASSERT_NE(NULL, bpfrb_user_ring_buffer__reserve(rb, 4096 - 8));
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	alarm(1);
 	EXPECT_NULL_ERR(EINTR, bpfrb_user_ring_buffer__reserve_blocking(rb, 8, -1));
@@ -374,11 +390,8 @@ TEST(reserve_blocking_fd_closed_ebadf)
 	struct bpfrb_user_ring_buffer *rb;
 	int fd;
 
-	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_USER, NULL);
-	ASSERT_LE(0, fd);
-	rb = bpfrb_user_ring_buffer__new(fd, NULL);
+	rb = full_user_ring(&fd);
 	ASSERT_NE(NULL, rb);
-	ASSERT_NE(NULL, bpfrb_user_ring_buffer__reserve(rb, 4096 - 8));
 	close(fd);
 	EXPECT_NULL_ERR(EBADF, bpfrb_user_ring_buffer__reserve_blocking(rb, 8, 1000));
 	bpfrb_user_ring_buffer__free(rb);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "lib_test.h"
+#include "read_file.h"
 
 static const char *example(const char *name)
 {
@@ -51,19 +52,6 @@ static int finish(pid_t pid, int secs)
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	return 128 + SIGKILL;
-}
-
-/* The file's contents, NUL-terminated, into buf. */
-static void slurp(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-
-	if (f) {
-		n = fread(buf, 1, len - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
 }
 
 /* n records of size bytes into the ring fd is bound to; 0 or -errno. */
@@ -138,7 +126,7 @@ TEST_F(ex, uring_consumer_counts_each_ring_up_to_c)
 	ASSERT_EQ(0, produce(self->tfd, self->a, 100, 24));
 	ASSERT_EQ(0, produce(self->tfd, self->b, 50, 40));
 	ASSERT_EQ(0, finish(start(argv, self->out), 30));
-	slurp(self->out, out, sizeof(out));
+	read_file(self->out, out, sizeof(out));
 	EXPECT_NE(NULL, strstr(out, "lib-examples-a: 100 records, 2400 bytes\n"))
 		TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "lib-examples-b: 50 records, 2000 bytes\n"))
@@ -158,7 +146,7 @@ TEST_F(ex, uring_consumer_ends_at_sigint_with_totals)
 	ASSERT_EQ(0, wait_consumed(self->a, 10));
 	ASSERT_EQ(0, kill(pid, SIGINT));
 	ASSERT_EQ(0, finish(pid, 30));
-	slurp(self->out, out, sizeof(out));
+	read_file(self->out, out, sizeof(out));
 	EXPECT_NE(NULL, strstr(out, "lib-examples-a: 10 records, 240 bytes\n"))
 		TH_LOG("%s", out);
 }
@@ -183,14 +171,14 @@ TEST_F(ex, simple_consumer_prints_every_record)
 	ASSERT_LT(0, pid);
 	/* It runs until killed: wait for its three lines. */
 	for (i = 0; i < 1000; i++) {
-		slurp(self->out, out, sizeof(out));
+		read_file(self->out, out, sizeof(out));
 		if (strlen(out) >= 3 * strlen("record of 24 bytes\n"))
 			break;
 		usleep(10000);
 	}
 	kill(pid, SIGTERM);
 	finish(pid, 30);
-	slurp(self->out, out, sizeof(out));
+	read_file(self->out, out, sizeof(out));
 	EXPECT_STREQ("record of 24 bytes\nrecord of 24 bytes\nrecord of 24 bytes\n",
 		     out);
 }
