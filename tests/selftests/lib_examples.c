@@ -84,8 +84,15 @@ static int wait_consumed(int fd, int secs)
 	return -ETIMEDOUT;
 }
 
+/*
+ * Ring names of their own per test (each runs in its own process): an
+ * io_uring lets go of the files it polled only after its owner has exited,
+ * so the previous test's ring, and its name, can outlive that test by a
+ * moment.
+ */
 FIXTURE(ex) {
 	int tfd, a, b;
+	char name_a[32], name_b[32];
 	char out[64];
 };
 
@@ -99,9 +106,11 @@ FIXTURE_SETUP(ex)
 	ASSERT_LE(0, self->tfd) TH_LOG("test module: %s", strerror(-self->tfd));
 	if (stat(example("uring_consumer"), &st))
 		SKIP(return, "%s is not there", example("uring_consumer"));
-	self->a = bpfrb_create("lib-examples-a", 1 << 16, BPFRB_TYPE_KERNEL, NULL);
+	snprintf(self->name_a, sizeof(self->name_a), "lib-ex-%d-a", (int)getpid());
+	snprintf(self->name_b, sizeof(self->name_b), "lib-ex-%d-b", (int)getpid());
+	self->a = bpfrb_create(self->name_a, 1 << 16, BPFRB_TYPE_KERNEL, NULL);
 	ASSERT_LE(0, self->a);
-	self->b = bpfrb_create("lib-examples-b", 1 << 16, BPFRB_TYPE_KERNEL, NULL);
+	self->b = bpfrb_create(self->name_b, 1 << 16, BPFRB_TYPE_KERNEL, NULL);
 	ASSERT_LE(0, self->b);
 	ASSERT_LE(0, close(mkstemp(self->out)));
 }
@@ -120,23 +129,23 @@ FIXTURE_TEARDOWN(ex)
 TEST_F(ex, uring_consumer_counts_each_ring_up_to_c)
 {
 	const char *argv[] = { example("uring_consumer"), "-c", "150",
-			       "lib-examples-a", "lib-examples-b", NULL };
-	char out[512];
+			       self->name_a, self->name_b, NULL };
+	char out[512], want[64];
 
 	ASSERT_EQ(0, produce(self->tfd, self->a, 100, 24));
 	ASSERT_EQ(0, produce(self->tfd, self->b, 50, 40));
 	ASSERT_EQ(0, finish(start(argv, self->out), 30));
 	read_file(self->out, out, sizeof(out));
-	EXPECT_NE(NULL, strstr(out, "lib-examples-a: 100 records, 2400 bytes\n"))
-		TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "lib-examples-b: 50 records, 2000 bytes\n"))
-		TH_LOG("%s", out);
+	snprintf(want, sizeof(want), "%s: 100 records, 2400 bytes\n", self->name_a);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+	snprintf(want, sizeof(want), "%s: 50 records, 2000 bytes\n", self->name_b);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
 }
 
 TEST_F(ex, uring_consumer_ends_at_sigint_with_totals)
 {
-	const char *argv[] = { example("uring_consumer"), "lib-examples-a", NULL };
-	char out[512];
+	const char *argv[] = { example("uring_consumer"), self->name_a, NULL };
+	char out[512], want[64];
 	pid_t pid;
 
 	pid = start(argv, self->out);
@@ -147,21 +156,21 @@ TEST_F(ex, uring_consumer_ends_at_sigint_with_totals)
 	ASSERT_EQ(0, kill(pid, SIGINT));
 	ASSERT_EQ(0, finish(pid, 30));
 	read_file(self->out, out, sizeof(out));
-	EXPECT_NE(NULL, strstr(out, "lib-examples-a: 10 records, 240 bytes\n"))
-		TH_LOG("%s", out);
+	snprintf(want, sizeof(want), "%s: 10 records, 240 bytes\n", self->name_a);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
 }
 
 TEST_F(ex, uring_consumer_bad_count_is_usage)
 {
 	const char *argv[] = { example("uring_consumer"), "-c", "x",
-			       "lib-examples-a", NULL };
+			       self->name_a, NULL };
 
 	EXPECT_EQ(2, finish(start(argv, self->out), 30));
 }
 
 TEST_F(ex, simple_consumer_prints_every_record)
 {
-	const char *argv[] = { example("simple_consumer"), "lib-examples-a", NULL };
+	const char *argv[] = { example("simple_consumer"), self->name_a, NULL };
 	char out[512];
 	pid_t pid;
 	int i;
