@@ -96,6 +96,7 @@ int main(int argc, char **argv)
 	unsigned long long total = 0, limit = 0;
 	struct bpfrb_ring_buffer *rb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t stops, wait_mask;
 	struct ring_stats *stats;
 	struct io_uring uring;
 	struct io_uring_cqe *cqe;
@@ -113,9 +114,18 @@ int main(int argc, char **argv)
 	nr = argc - optind;
 	if (nr < 1)
 		goto usage;
-	/* No SA_RESTART: a signal ends io_uring_wait_cqe() with EINTR. */
+	/*
+	 * The signals are blocked except while we wait, as pselect() does:
+	 * one that came between the loop's look at stop and the wait would
+	 * otherwise be caught there and the wait go on for ever. Pending,
+	 * it ends the wait at once with EINTR (no SA_RESTART).
+	 */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stops, &wait_mask);
 
 	stats = calloc(nr, sizeof(*stats));
 	if (!stats)
@@ -148,11 +158,11 @@ int main(int argc, char **argv)
 		unsigned int idx;
 		struct bpfrb_ring *r;
 
-		ret = io_uring_wait_cqe(&uring, &cqe);
+		ret = io_uring_wait_cqes(&uring, &cqe, 1, NULL, &wait_mask);
 		if (ret == -EINTR)
 			continue;	/* stop tells whether to go on */
 		if (ret < 0)
-			return fprintf(stderr, "io_uring_wait_cqe: %s\n", strerror(-ret)), 1;
+			return fprintf(stderr, "io_uring_wait_cqes: %s\n", strerror(-ret)), 1;
 		idx = (unsigned int)io_uring_cqe_get_data64(cqe);
 		r = bpfrb_ring_buffer__ring(rb, idx);
 		if (cqe->res == -EINVAL && stats[idx].multishot) {
