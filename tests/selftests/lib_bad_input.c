@@ -385,6 +385,35 @@ TEST(reserve_blocking_signal_eintr)
 	close(fd);
 }
 
+/*
+ * Half the ring free, the sample bigger than that: poll(2) reports POLLOUT
+ * at once, so the wait is mostly the library's short sleeps between
+ * polls, and a signal must end those too. SA_RESTART: neither poll(2) nor
+ * nanosleep(2) is restarted after a handler. The finite timeout turns a
+ * signal ignored into ENOSPC instead of a hang.
+ */
+TEST(reserve_blocking_some_space_signal_eintr)
+{
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+	struct bpfrb_user_ring_buffer *rb;
+	void *half;
+	int fd;
+
+	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_USER, NULL);
+	ASSERT_LE(0, fd);
+	rb = bpfrb_user_ring_buffer__new(fd, NULL);
+	ASSERT_NE(NULL, rb);
+	half = bpfrb_user_ring_buffer__reserve(rb, 2048 - 8);
+	ASSERT_NE(NULL, half);
+	bpfrb_user_ring_buffer__submit(rb, half);
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarm(1);
+	EXPECT_NULL_ERR(EINTR, bpfrb_user_ring_buffer__reserve_blocking(rb, 4096 - 8, 3000));
+	alarm(0);
+	bpfrb_user_ring_buffer__free(rb);
+	close(fd);
+}
+
 TEST(reserve_blocking_fd_closed_ebadf)
 {
 	struct bpfrb_user_ring_buffer *rb;

@@ -65,8 +65,12 @@ static __u32 record_len(__u32 *hdr)
  * boundary and a producer_pos at most a ring ahead of it, each within
  * what is left of that span: so no callback is handed memory outside the
  * data area's double mapping, and a consumer_pos moved ahead of
- * producer_pos is an error instead of a loop that never ends. Nothing is
- * consumed then: the positions stay as they were.
+ * producer_pos is an error instead of a loop that never ends. The error
+ * comes where it shows: a misaligned consumer_pos, or one a ring away from
+ * producer_pos, before any record is read; a record running past
+ * producer_pos when it is reached, the records before it consumed. A
+ * consumer_pos moved into the middle of a record cannot be told from a
+ * record boundary; what is read there stays within the mapping.
  */
 int64_t bpfrb_ring_process(struct bpfrb_ring *r, size_t n)
 {

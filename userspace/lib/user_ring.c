@@ -158,7 +158,14 @@ void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb
 		 */
 		if (ready && cons == seen_cons) {
 			wait_ms = wait_ms < 0 || wait_ms > 1 ? 1 : wait_ms;
-			usleep((useconds_t)wait_ms * 1000);
+			/*
+			 * nanosleep() is never restarted after a signal
+			 * handler (signal(7)), as poll() is not: either wait
+			 * ends with EINTR.
+			 */
+			if (usleep((useconds_t)wait_ms * 1000) < 0 &&
+			    errno == EINTR)
+				return NULL;
 			ready = false;
 			continue;
 		}
