@@ -105,7 +105,10 @@ static long bpfrb_ioc_create(struct bpfrb_file *bf,
 		err = PTR_ERR(rb);
 		goto out_unlock;
 	}
-	/* Report the id before binding: on EFAULT the ring goes away. */
+	/*
+	 * Report the id before binding: on EFAULT this file drops the ring
+	 * (it goes away unless somebody attached to it by id meanwhile).
+	 */
 	if (put_user(rb->id, &uarg->id)) {
 		bpfrb_put(rb);
 		err = -EFAULT;
@@ -130,10 +133,8 @@ static long bpfrb_ioc_attach(struct bpfrb_file *bf,
 	if (arg.flags || !bpfrb_reserved_zero(arg.reserved,
 					      ARRAY_SIZE(arg.reserved)))
 		return -EINVAL;
-	if (bpfrb_check_name(arg.name))
-		return -EINVAL;
-	/* Exactly one of id and name. */
-	if (!arg.id == !arg.name[0])
+	/* By id, or by name when id is 0 (SPEC §2): the name only then. */
+	if (!arg.id && (!arg.name[0] || bpfrb_check_name(arg.name)))
 		return -EINVAL;
 
 	mutex_lock(&bf->bind_lock);
@@ -208,6 +209,11 @@ static __poll_t bpfrb_poll(struct file *file, poll_table *pt)
 {
 	struct bpfrb *rb = bpfrb_file_ring(file);
 
+	/*
+	 * No wait is registered: there is no ring to wait on yet. epoll
+	 * registers its wait only when the file is added to a set, so a set
+	 * must add the file after it is bound (docs/DESIGN.md).
+	 */
 	if (!rb)
 		return EPOLLERR;
 	return bpfrb_poll_ring(rb, file, pt);

@@ -221,7 +221,8 @@ static int bpfrb_kprobe_check(const struct bpfrb_kprobe *req)
 {
 	size_t len = strnlen(req->symbol, BPFRB_SYM_LEN);
 
-	if (req->reserved[0] || req->reserved[1] || req->id)
+	/* id is out only: what it held is ignored, as CREATE's is. */
+	if (req->reserved[0] || req->reserved[1])
 		return -EINVAL;
 	if (req->flags & ~BPFRB_KPROBE_RETURN)
 		return -EINVAL;

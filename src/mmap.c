@@ -9,11 +9,13 @@
  *   offset PAGE_SIZE  the producer page, then the data area twice;
  *                     read-only                read-write
  *
- * Only MAP_SHARED, never executable, never growing. Mappings that must
- * stay read-only lose VM_MAYWRITE so mprotect() cannot make them
- * writable: for a kernel ring the kernel trusts the record headers
- * (pg_off, len) it wrote into the data area; for a user ring it trusts
- * the consumer_pos only it writes.
+ * Only MAP_SHARED, never executable, never growing, never past the end
+ * of the table: asking for more than it allows is EPERM (SPEC §1). Every
+ * read-only mapping loses VM_MAYWRITE so mprotect() cannot make it
+ * writable, as bpf_map_mmap() does; for the parts that must stay
+ * read-only that is what protects the kernel: for a kernel ring it trusts
+ * the record headers (pg_off, len) it wrote into the data area, for a
+ * user ring the consumer_pos only it writes.
  * The mapping pins its file and the file pins the ring, so no vm_ops are
  * needed; fork() copies the page table entries of the inserted pages.
  */
@@ -44,24 +46,22 @@ int bpfrb_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EPERM;
 
 	nr_pages = vma_pages(vma);
-	if (rb->type == BPFRB_TYPE_USER) {
-		/* Producer page and data: user space writes them. */
-		if (pgoff == 0) {
-			if (vma->vm_flags & VM_WRITE)
-				return -EPERM;
-			bpfrb_vm_flags_clear(vma, VM_MAYWRITE);
-		}
-	} else if (vma->vm_flags & VM_WRITE) {
-		if (pgoff != 0 || nr_pages != 1)
+	if (vma->vm_flags & VM_WRITE) {
+		/*
+		 * Kernel ring: exactly the consumer page. User ring: the
+		 * producer page and data, which user space writes.
+		 */
+		if (rb->type == BPFRB_TYPE_USER ? pgoff == 0 :
+		    pgoff != 0 || nr_pages != 1)
 			return -EPERM;
-	} else {
-		bpfrb_vm_flags_clear(vma, VM_MAYWRITE);
 	}
 
 	user_pages = BPFRB_POS_PAGES + 2 * rb->nr_data_pages;
 	if (pgoff >= user_pages || nr_pages > user_pages - pgoff)
-		return -EINVAL;
+		return -EPERM;
 
+	if (!(vma->vm_flags & VM_WRITE))
+		bpfrb_vm_flags_clear(vma, VM_MAYWRITE);
 	bpfrb_vm_flags_clear(vma, VM_MAYEXEC);
 	/* remap_vmalloc_range() sets it too; mremap() must never grow us. */
 	bpfrb_vm_flags_set(vma, VM_DONTEXPAND);

@@ -15,7 +15,8 @@
  * handed out twice and never overlaps one that is not yet committed.
  *
  * Both are checked first as producers last left them (consumer_pos_seen
- * and pending_pos, on the lock's line); only when that says no is
+ * and pending_pos, on the lock's line); only when that says no, or when
+ * pending_pos trails producer_pos by more than BPFRB_PENDING_WALK_MAX, is
  * consumer_pos read again and pending_pos advanced. A consumer moves
  * consumer_pos forward only, so an older value is a smaller one and the
  * check with it only stricter. What that saves: a consumer that publishes
@@ -128,17 +129,45 @@ static __always_inline bool bpfrb_fits(struct bpfrb *rb,
 }
 
 /*
+ * How far pending_pos may trail producer_pos before a reservation
+ * advances it, in bytes: advancing reads the header of every record in
+ * between with interrupts off and other CPUs' producers waiting for the
+ * lock, so that work is done in pieces of at most 2048 headers (16 KiB
+ * of the smallest records, 256 cache lines), not a ring's worth at once
+ * (a 256 MiB ring holds 16 M records). The BPF ring buffer advances its
+ * pending_pos at every reservation; the headers read are the same ones,
+ * read in runs instead of one or two at a time.
+ */
+#define BPFRB_PENDING_WALK_MAX	(16 * 1024)
+
+/*
+ * bpfrb_fits() with pending_pos close enough behind producer_pos: what
+ * lets a reservation skip looking at consumer_pos and the headers.
+ */
+static __always_inline bool bpfrb_fits_as_seen(struct bpfrb *rb,
+					       unsigned long prod_pos,
+					       unsigned long new_prod_pos)
+{
+	return bpfrb_fits(rb, new_prod_pos) &&
+	       prod_pos - rb->pending_pos <= BPFRB_PENDING_WALK_MAX;
+}
+
+/*
  * Whether [prod, new_prod) may be handed out. Called under rb->lock.
  *
  * First as producers last saw the positions (see the top of this file);
  * when that says no, consumer_pos is read again and pending_pos advanced,
  * which reads the header of every record committed since: while the ring
- * has room, a reservation reads neither the consumer's line nor a header.
+ * has room, a reservation reads the consumer's line and the headers once
+ * every BPFRB_PENDING_WALK_MAX bytes. A record still busy stops the walk:
+ * while it is, each reservation reads its header again, and the walk
+ * after its commit covers whatever was reserved meanwhile, up to a ring,
+ * as the BPF ring buffer's does.
  */
 static bool bpfrb_has_room(struct bpfrb *rb, unsigned long prod_pos,
 			   unsigned long new_prod_pos)
 {
-	if (bpfrb_fits(rb, new_prod_pos))
+	if (bpfrb_fits_as_seen(rb, prod_pos, new_prod_pos))
 		return true;
 	/* Pairs with the consumer's smp_store_release() of consumer_pos. */
 	rb->consumer_pos_seen = smp_load_acquire(&rb->consumer_pos);
@@ -292,7 +321,8 @@ drop:
  * Returns the sample, or NULL: a drop.
  *
  * The fast path, inlined into each caller: the lock is free at the first
- * try and the ring has room as producers last saw it. It calls
+ * try and the ring has room as producers last saw it (and pending_pos is
+ * not too far behind to go on trusting that). It calls
  * nothing, so a producer pays for two calls into this module per record
  * (reserve, submit) and no saved registers; whatever else happens is
  * bpfrb_reserve_slow()'s, entered with the lock released. A single
@@ -314,7 +344,7 @@ static __always_inline void *__bpfrb_reserve(struct bpfrb *rb, u64 size,
 
 	prod_pos = rb->reserved_pos;
 	new_prod_pos = prod_pos + round_up(size + BPFRB_HDR_SZ, 8);
-	if (unlikely(!bpfrb_fits(rb, new_prod_pos)))
+	if (unlikely(!bpfrb_fits_as_seen(rb, prod_pos, new_prod_pos)))
 		goto slow_unlock;
 
 	sample = bpfrb_claim(rb, size, prod_pos, new_prod_pos);

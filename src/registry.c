@@ -58,7 +58,8 @@ int bpfrb_check_create(u64 size, enum bpfrb_type type, u32 flags, int numa_node)
 		return -EINVAL;
 	if (type != BPFRB_TYPE_KERNEL && type != BPFRB_TYPE_USER)
 		return -EINVAL;
-	if (size < PAGE_SIZE || !is_power_of_2(size))
+	/* Not is_power_of_2(): it takes an unsigned long, 32 bits on some. */
+	if (size < PAGE_SIZE || (size & (size - 1)))
 		return -EINVAL;
 	if (numa_node != NUMA_NO_NODE &&
 	    (numa_node < 0 || numa_node >= nr_node_ids ||

@@ -29,6 +29,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include "bpfrb_internal.h"
@@ -63,6 +64,8 @@ struct bpfrb *bpfrb_ring_alloc(u64 size, int numa_node)
 		/* The second copy of the data pages. */
 		if (i >= nr_meta)
 			pages[i + nr_data] = pages[i];
+		/* Up to 256 K pages: let others run on a kernel without preemption. */
+		cond_resched();
 	}
 
 	/* VM_USERMAP: remap_vmalloc_range() accepts only such areas. */
@@ -96,7 +99,9 @@ void bpfrb_ring_free(struct bpfrb *rb)
 	unsigned long i;
 
 	vunmap(rb);
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
 		__free_page(pages[i]);
+		cond_resched();	/* process context: see bpfrb_put() */
+	}
 	kvfree(pages);
 }

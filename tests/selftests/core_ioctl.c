@@ -293,16 +293,25 @@ TEST_F(dev, attach_unknown_name_enoent)
 	ASSERT_EQ(-ENOENT, core_attach(self->fd, 0, "core_ioctl_nosuch"));
 }
 
-TEST_F(dev, attach_id_and_name_einval)
+/* "By id, or by name when id is 0" (SPEC §2): an id wins over a name. */
+TEST_F(dev, attach_id_and_name_attaches_by_id)
 {
-	int fd2 = open(BPFRB_DEVICE, O_RDWR);
+	int fd_id = open(BPFRB_DEVICE, O_RDWR);
+	int fd_name = open(BPFRB_DEVICE, O_RDWR);
+	struct bpfrb_info info;
 	int id;
 
-	ASSERT_LE(0, fd2);
-	id = core_create(fd2, self->page, "core_ioctl_both");
+	ASSERT_LE(0, fd_id);
+	ASSERT_LE(0, fd_name);
+	id = core_create(fd_id, self->page, "core_ioctl_by_id");
 	ASSERT_LT(0, id);
-	ASSERT_EQ(-EINVAL, core_attach(self->fd, id, "core_ioctl_both"));
-	close(fd2);
+	ASSERT_LT(0, core_create(fd_name, self->page, "core_ioctl_by_name"));
+	ASSERT_EQ(0, core_attach(self->fd, id, "core_ioctl_by_name"));
+	ASSERT_EQ(0, core_info(self->fd, &info));
+	EXPECT_EQ((__u32)id, info.id);
+	EXPECT_STREQ("core_ioctl_by_id", info.name);
+	close(fd_name);
+	close(fd_id);
 }
 
 TEST_F(dev, attach_no_id_no_name_einval)

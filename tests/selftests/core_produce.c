@@ -337,6 +337,47 @@ TEST_F(produce, later_record_invisible_while_earlier_is_held)
 	ASSERT_EQ(0, ids.corrupt);
 }
 
+/*
+ * A record held while the rest of a 64 KiB ring fills behind it (far more
+ * than the stretch after which reservations advance pending_pos): the
+ * ring takes exactly what fits behind it, shows none of it until it is
+ * committed, then all of it in order, and is whole again once consumed.
+ */
+TEST_F(produce, held_record_with_the_ring_filled_behind_it)
+{
+	const __u32 size = 1016, span = 1024, ring = 16 * self->page;
+	const __u32 behind = (ring - 48) / span;	/* 48: the held record */
+	struct id_list ids = { 0 };
+	__u32 i;
+
+	ASSERT_EQ(0, core_ring_open(&self->ring, ring, NULL));
+	ASSERT_EQ(1, testmod_hold(self->tfd, self->ring.id, 1, 40, &self->first));
+	for (i = 0; i < behind; i++)
+		ASSERT_EQ(0, testmod_one(self->tfd, self->ring.id,
+					 BPFRB_TEST_ONE_OUTPUT, size, 0, i))
+			TH_LOG("record %u of %u", i, behind);
+	ASSERT_EQ(-EAGAIN, testmod_one(self->tfd, self->ring.id,
+				       BPFRB_TEST_ONE_OUTPUT, size, 0, i));
+	ASSERT_EQ(1ULL, query(self->tfd, self->ring.id, BPFRB_DROPS));
+	ASSERT_EQ(0, core_ring_consume(&self->ring, record_ids, &ids));
+
+	ASSERT_EQ(0, testmod_commit(self->tfd, self->first, 1, BPFRB_TEST_COMMIT_SUBMIT, 0));
+	ASSERT_EQ((int)behind + 1, core_ring_consume(&self->ring, record_ids, &ids));
+	ASSERT_EQ(BPFRB_TEST_ID_HELD, ids.id[0]);
+	for (i = 1; i < 8; i++)
+		ASSERT_EQ(i - 1, ids.seq[i]);
+	ASSERT_EQ(0, ids.corrupt);
+
+	/* Empty again: a whole ring's worth fits, and not one record more. */
+	for (i = 0; i < ring / span; i++)
+		ASSERT_EQ(0, testmod_one(self->tfd, self->ring.id,
+					 BPFRB_TEST_ONE_OUTPUT, size, 0, i))
+			TH_LOG("record %u after the commit", i);
+	ASSERT_EQ(-EAGAIN, testmod_one(self->tfd, self->ring.id,
+				       BPFRB_TEST_ONE_OUTPUT, size, 0, i));
+	ASSERT_EQ((int)(ring / span), core_ring_consume(&self->ring, NULL, NULL));
+}
+
 TEST_F(produce, out_of_order_commits_are_seen_in_reservation_order)
 {
 	ASSERT_EQ(0, core_ring_open(&self->ring, self->page, NULL));

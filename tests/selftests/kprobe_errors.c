@@ -151,13 +151,26 @@ TEST_F(ring, nonzero_reserved_einval)
 	ASSERT_EQ(EINVAL, attach_raw(self->fd, &req));
 }
 
-TEST_F(ring, nonzero_id_in_einval)
+/*
+ * id is out only (SPEC §2), as CREATE's is: a struct reused after an
+ * attach, its id still set, attaches again and gets an id of its own.
+ */
+TEST_F(ring, struct_reused_with_its_id_attaches_again)
 {
 	struct bpfrb_kprobe req;
+	__u32 first;
 
 	req_init(&req, KP_OPEN_SYM);
-	req.id = 5;
-	ASSERT_EQ(EINVAL, attach_raw(self->fd, &req));
+	ASSERT_EQ(0, attach_raw(self->fd, &req));
+	first = req.id;
+	ASSERT_NE(0, first);
+	ASSERT_EQ(0, attach_raw(self->fd, &req));
+	EXPECT_NE(0, req.id);
+	EXPECT_NE(first, req.id);
+	req.id = 0xdeadbeef;
+	ASSERT_EQ(0, attach_raw(self->fd, &req));
+	EXPECT_NE(0xdeadbeef, req.id);
+	EXPECT_EQ(0, ioctl(self->fd, BPFRB_IOC_KPROBE_DETACH, &first));
 }
 
 TEST_F(ring, return_probe_with_offset_einval)

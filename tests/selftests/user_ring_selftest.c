@@ -110,10 +110,14 @@ TEST_F(uring, mappings)
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(-1, mprotect(p, page, PROT_EXEC));
 	EXPECT_EQ(0, munmap(p, page));
-	/* A read-only data mapping may become writable: they are the producer's. */
+	/*
+	 * A read-only mapping stays read-only (SPEC §1), even of pages the
+	 * producer may map writable, as bpf_map_mmap() has it.
+	 */
 	p = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 2 * page);
 	ASSERT_NE(MAP_FAILED, p);
-	EXPECT_EQ(0, mprotect(p, page, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(-1, mprotect(p, page, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
 	EXPECT_EQ(0, munmap(p, page));
 
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, page, PROT_READ | PROT_EXEC,
@@ -122,10 +126,13 @@ TEST_F(uring, mappings)
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, page, PROT_READ | PROT_WRITE,
 				   MAP_PRIVATE, fd, page));
 	EXPECT_EQ(EINVAL, errno);
-	/* Past consumer page + producer page + data twice. */
+	/* Past consumer page + producer page + data twice: more than allowed. */
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, page, PROT_READ, MAP_SHARED, fd,
 				   2 * page + 2 * self->u.size));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * page + 2 * self->u.size,
+				   PROT_READ | PROT_WRITE, MAP_SHARED, fd, page));
+	EXPECT_EQ(EPERM, errno);
 }
 
 /* A sample of len at position 0, producer_pos = prod: the drain's error. */
