@@ -15,14 +15,17 @@
 #include "internal.h"
 
 /*
- * reserve_blocking waits for space with poll(2) on the ring's fd, which
- * is on the ring's wait queue only while it waits: the module then raises
- * no wakeup interrupt for drains while no producer waits (its notify.c,
- * "Idle queues"), where an epoll set would keep an entry queued for the
- * ring buffer's whole life.
+ * reserve_blocking waits for a drain in an edge-triggered epoll set of its
+ * own, whose entry is on the ring's wait queue only while it waits: the
+ * module raises no wakeup interrupt for drains while no producer waits
+ * (its notify.c, "Idle queues"). POLLOUT means "some free space", not
+ * "space for this sample"; level-triggered, a wait with some space would
+ * return at once, again and again. Edge-triggered, it returns once for
+ * the space there is when the wait begins, then once per drain.
  */
 struct bpfrb_user_ring_buffer {
 	struct bpfrb_map map;
+	int epoll_fd;
 };
 
 struct bpfrb_user_ring_buffer *bpfrb_user_ring_buffer__new(int fd,
@@ -36,8 +39,19 @@ struct bpfrb_user_ring_buffer *bpfrb_user_ring_buffer__new(int fd,
 	rb = calloc(1, sizeof(*rb));
 	if (!rb)
 		return bpfrb_err_ptr(ENOMEM);
+	/*
+	 * Created now, while fd is open: made later, after the caller
+	 * closed fd, it could take fd's number.
+	 */
+	rb->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (rb->epoll_fd < 0) {
+		err = -errno;
+		free(rb);
+		return bpfrb_err_ptr(-err);
+	}
 	err = bpfrb_map_ring(&rb->map, fd, BPFRB_TYPE_USER);
 	if (err) {
+		close(rb->epoll_fd);
 		free(rb);
 		return bpfrb_err_ptr(-err);
 	}
@@ -48,6 +62,7 @@ void bpfrb_user_ring_buffer__free(struct bpfrb_user_ring_buffer *rb)
 {
 	if (!rb)
 		return;
+	close(rb->epoll_fd);
 	bpfrb_unmap_ring(&rb->map);
 	free(rb);
 }
@@ -126,61 +141,64 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Puts the ring into our epoll set: 0 or -errno (EBADF: fd closed). */
+static int wait_begin(struct bpfrb_user_ring_buffer *rb)
+{
+	struct epoll_event ev = { .events = EPOLLOUT | EPOLLET };
+
+	if (epoll_ctl(rb->epoll_fd, EPOLL_CTL_ADD, rb->map.fd, &ev))
+		return -errno;
+	return 0;
+}
+
+static void wait_end(struct bpfrb_user_ring_buffer *rb)
+{
+	int saved = errno;
+
+	epoll_ctl(rb->epoll_fd, EPOLL_CTL_DEL, rb->map.fd, NULL);
+	errno = saved;
+}
+
+/*
+ * A signal ends the wait with EINTR, as libbpf's does: epoll_wait(2) is
+ * never restarted after a signal handler, SA_RESTART or not, and it is
+ * where this spends its time unless drains keep coming.
+ */
 void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb,
 					       __u32 size, int timeout_ms)
 {
 	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
-	struct pollfd pfd = { .events = POLLOUT };
-	unsigned long cons, seen_cons = 0;
+	struct epoll_event ev;
 	int wait_ms = timeout_ms;
-	bool ready = false;
 	void *sample;
-	int n;
+	int err;
 
 	if (!rb || timeout_ms < -1)
 		return bpfrb_err_ptr(EINVAL);
-	pfd.fd = rb->map.fd;
+	sample = bpfrb_user_ring_buffer__reserve(rb, size);
+	if (sample || errno != ENOSPC || !timeout_ms)
+		return sample;
+	err = wait_begin(rb);
+	if (err)
+		return bpfrb_err_ptr(-err);
 	for (;;) {
-		cons = smp_load_acquire(rb->map.consumer_pos);
-		sample = bpfrb_user_ring_buffer__reserve(rb, size);
-		if (sample || errno != ENOSPC || !timeout_ms)
-			return sample;
 		if (timeout_ms > 0) {
 			wait_ms = (int)(deadline - now_ms());
-			if (wait_ms <= 0)
-				return bpfrb_err_ptr(ENOSPC);
+			if (wait_ms <= 0) {
+				errno = ENOSPC;
+				break;
+			}
 		}
 		/*
-		 * POLLOUT means "some free space", not "space for this
-		 * sample": when it was reported and nothing was drained since,
-		 * waiting again would return at once. Sleep a little instead of
-		 * spinning until the consumer moves.
+		 * A drain between the last reserve and this wait queued its
+		 * edge already: the wait returns at once, nothing is lost.
 		 */
-		if (ready && cons == seen_cons) {
-			wait_ms = wait_ms < 0 || wait_ms > 1 ? 1 : wait_ms;
-			/*
-			 * nanosleep() is never restarted after a signal
-			 * handler (signal(7)), as poll() is not: either wait
-			 * ends with EINTR.
-			 */
-			if (usleep((useconds_t)wait_ms * 1000) < 0 &&
-			    errno == EINTR)
-				return NULL;
-			ready = false;
-			continue;
-		}
-		seen_cons = cons;
-		/*
-		 * A drain that freed space wakes POLLOUT waiters. The wait
-		 * reports free space at all, so it does not sleep when space
-		 * was freed between our reserve and this call. A signal ends
-		 * the wait with EINTR, as libbpf's does.
-		 */
-		n = poll(&pfd, 1, wait_ms);
-		if (n < 0)
-			return NULL;
-		if (pfd.revents & POLLNVAL)
-			return bpfrb_err_ptr(EBADF);	/* fd was closed */
-		ready = n > 0 && (pfd.revents & POLLOUT);
+		if (epoll_wait(rb->epoll_fd, &ev, 1, wait_ms) < 0)
+			break;
+		sample = bpfrb_user_ring_buffer__reserve(rb, size);
+		if (sample || errno != ENOSPC)
+			break;
 	}
+	wait_end(rb);
+	return sample;
 }
