@@ -386,11 +386,12 @@ TEST(reserve_blocking_signal_eintr)
 }
 
 /*
- * Half the ring free, the sample bigger than that: poll(2) reports POLLOUT
- * at once, so the wait is mostly the library's short sleeps between
- * polls, and a signal must end those too. SA_RESTART: neither poll(2) nor
- * nanosleep(2) is restarted after a handler. The finite timeout turns a
- * signal ignored into ENOSPC instead of a hang.
+ * Half the ring free, the sample bigger than that: the ring reports
+ * POLLOUT all along, and the wait must still sleep until a drain (none
+ * comes) and end at a signal; a wait that polled and slept by turns
+ * missed signals landing between the two. SA_RESTART: epoll_wait(2) is
+ * not restarted after a handler. The finite timeout turns a signal
+ * missed into ENOSPC instead of a hang.
  */
 TEST(reserve_blocking_some_space_signal_eintr)
 {

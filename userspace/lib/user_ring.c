@@ -25,7 +25,7 @@
  */
 struct bpfrb_user_ring_buffer {
 	struct bpfrb_map map;
-	int epoll_fd;
+	int epoll_fd;	/* -1 only if re-creating it failed (wait_end()) */
 };
 
 struct bpfrb_user_ring_buffer *bpfrb_user_ring_buffer__new(int fd,
@@ -62,7 +62,8 @@ void bpfrb_user_ring_buffer__free(struct bpfrb_user_ring_buffer *rb)
 {
 	if (!rb)
 		return;
-	close(rb->epoll_fd);
+	if (rb->epoll_fd >= 0)
+		close(rb->epoll_fd);
 	bpfrb_unmap_ring(&rb->map);
 	free(rb);
 }
@@ -146,8 +147,14 @@ static int wait_begin(struct bpfrb_user_ring_buffer *rb)
 {
 	struct epoll_event ev = { .events = EPOLLOUT | EPOLLET };
 
+	if (rb->epoll_fd < 0) {
+		rb->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+		if (rb->epoll_fd < 0)
+			return -errno;
+	}
 	if (epoll_ctl(rb->epoll_fd, EPOLL_CTL_ADD, rb->map.fd, &ev))
-		return -errno;
+		/* ENOSPC is the watch limit here, not the ring's space. */
+		return errno == ENOSPC ? -ENOMEM : -errno;
 	return 0;
 }
 
@@ -155,7 +162,15 @@ static void wait_end(struct bpfrb_user_ring_buffer *rb)
 {
 	int saved = errno;
 
-	epoll_ctl(rb->epoll_fd, EPOLL_CTL_DEL, rb->map.fd, NULL);
+	/*
+	 * fd closed during the wait: its mapping keeps the ring, and so the
+	 * entry, alive, and only closing the set removes it, or every drain
+	 * would go on raising a wakeup for nobody.
+	 */
+	if (epoll_ctl(rb->epoll_fd, EPOLL_CTL_DEL, rb->map.fd, NULL)) {
+		close(rb->epoll_fd);
+		rb->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	}
 	errno = saved;
 }
 
