@@ -337,15 +337,9 @@ TEST_F(produce, later_record_invisible_while_earlier_is_held)
 	ASSERT_EQ(0, ids.corrupt);
 }
 
-/*
- * A record held while the rest of a 64 KiB ring fills behind it (far more
- * than the stretch after which reservations advance pending_pos): the
- * ring takes exactly what fits behind it, shows none of it until it is
- * committed, then all of it in order, and is whole again once consumed.
- */
 /* The held record, then ID_ONE records numbered from 0, each intact. */
 struct held_then_in_order {
-	int n, out_of_order;
+	int n, unexpected;
 };
 
 static int held_then_in_order(void *ctx, const void *data, __u32 len)
@@ -356,11 +350,17 @@ static int held_then_in_order(void *ctx, const void *data, __u32 len)
 	if (bpfrb_test_verify(data, len) ||
 	    rec->producer_id != (c->n ? BPFRB_TEST_ID_ONE : BPFRB_TEST_ID_HELD) ||
 	    (c->n && rec->seq != (__u64)c->n - 1))
-		c->out_of_order++;
+		c->unexpected++;
 	c->n++;
 	return 0;
 }
 
+/*
+ * A record held while the rest of a 64 KiB ring fills behind it (far more
+ * than the stretch after which reservations advance pending_pos): the
+ * ring takes exactly what fits behind it, shows none of it until it is
+ * committed, then all of it in order, and is whole again once consumed.
+ */
 TEST_F(produce, held_record_with_the_ring_filled_behind_it)
 {
 	const __u32 size = 1016, span = 1024, ring = 16 * self->page;
@@ -382,7 +382,7 @@ TEST_F(produce, held_record_with_the_ring_filled_behind_it)
 	ASSERT_EQ(0, testmod_commit(self->tfd, self->first, 1, BPFRB_TEST_COMMIT_SUBMIT, 0));
 	ASSERT_EQ((int)behind + 1, core_ring_consume(&self->ring, held_then_in_order, &seen));
 	ASSERT_EQ((int)behind + 1, seen.n);
-	ASSERT_EQ(0, seen.out_of_order);
+	ASSERT_EQ(0, seen.unexpected);
 
 	/* Empty again: a whole ring's worth fits, and not one record more. */
 	for (i = 0; i < ring / span; i++)

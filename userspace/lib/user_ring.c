@@ -25,7 +25,7 @@
  */
 struct bpfrb_user_ring_buffer {
 	struct bpfrb_map map;
-	int epoll_fd;	/* -1 only if re-creating it failed (wait_end()) */
+	int epoll_fd;	/* -1 after wait_end() had to close it */
 };
 
 struct bpfrb_user_ring_buffer *bpfrb_user_ring_buffer__new(int fd,
@@ -169,7 +169,7 @@ static void wait_end(struct bpfrb_user_ring_buffer *rb)
 	 */
 	if (epoll_ctl(rb->epoll_fd, EPOLL_CTL_DEL, rb->map.fd, NULL)) {
 		close(rb->epoll_fd);
-		rb->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+		rb->epoll_fd = -1;	/* wait_begin() makes another */
 	}
 	errno = saved;
 }
