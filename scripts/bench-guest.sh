@@ -12,7 +12,8 @@
 # the matrix: modes (parallel, b2b, sampled), two (2 producers), two-4m
 # (the same with 4 MiB rings), alone (producers without a consumer), cost,
 # sizes; all of them by default. And trace (the consumer's passes, traced:
-# a diagnosis) and two-atomic (the kernel bench's drop counting), only when
+# a diagnosis), two-atomic (the kernel bench's drop counting) and b2b (the
+# back-to-back mode of modes alone, for quick before/after runs), only when
 # asked for.
 
 rounds=${BENCH_ROUNDS:-1}
@@ -39,7 +40,13 @@ r=0
 while [ $r -lt "$rounds" ]; do
 	r=$((r + 1))
 	want() { case $sets in *" $1 "*) return 0 ;; esac; return 1; }
-	want modes && for mode in parallel b2b sampled; do
+	modes=
+	if want modes; then
+		modes="parallel b2b sampled"
+	elif want b2b; then
+		modes=b2b
+	fi
+	for mode in $modes; do
 		for c in batch lib; do
 			run -p bpfrb-reserve -c $c -m $mode
 			run -p bpf-rb-reserve -c $c -m $mode

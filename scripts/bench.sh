@@ -20,6 +20,10 @@
 #        change is measured: over several boots (-b 3 or more), since
 #        where the code lands moves the figures per boot
 #        (docs/BENCHMARKS.md, "Placement").
+#        BENCH_BEFORE_TREE=<checkout> builds the "before" bench module
+#        from that checkout's bench/kmod instead of this tree's: how a
+#        change to the bench's own producer is measured (-B the tree's
+#        own build dir then).
 #   -o   output dir (default build/bench)
 #   -s   parts of the matrix, e.g. "cost sizes" (default: all but trace; see
 #        scripts/bench-guest.sh)
@@ -81,8 +85,8 @@ cp "$moddir/bpfrb.ko" "$BUILD/bench/rbbench" "$BUILD/bench/memcpy_bw" \
 if [ -n "$beforedir" ]; then
 	# The bench module binds to bpfrb's exports by CRCs computed over
 	# struct bpfrb too: the "before" build gets a bench module of its own.
-	make -s -C "$TOP/bench" KVER="$rel" SYMVERS="$beforedir/Module.symvers" \
-		KMOD_OUT="$out/before" module
+	make -s -C "${BENCH_BEFORE_TREE:-$TOP}/bench" KVER="$rel" \
+		SYMVERS="$beforedir/Module.symvers" KMOD_OUT="$out/before" module
 	mkdir -p "$stage/bench/before"
 	cp "$beforedir/bpfrb.ko" "$out/before/bpfrb_bench.ko" "$stage/bench/before/"
 fi

@@ -66,72 +66,144 @@ void bench_produce_exit(void)
 	free_percpu(bench_cpu);
 }
 
+/*
+ * The loops take their configuration as arguments, read from cfg once per
+ * batch, and the record size of every mode's rows (8 bytes) as a
+ * constant, so that a record costs no configuration load and no branch on
+ * it: the BPF peer's verifier does as much for its own loop, folding its
+ * read-only configuration into constants and dropping the branches they
+ * decide. Read through cfg, each value would be loaded again for every
+ * record, since the calls into bpfrb may write any memory as far as the
+ * compiler knows (docs/BENCHMARKS.md, "A second fix in the benchmark").
+ */
+
 /* Sampled mode, as the BPF peer does it: wake only once enough waits. */
-static u64 wake_flags(const struct bench_cfg *cfg)
+static __always_inline u64 wake_flags(struct bpfrb *rb, u64 wakeup_bytes,
+				      u64 submit_flags)
 {
-	if (!cfg->wakeup_bytes)
-		return cfg->submit_flags;
-	return bpfrb_query(cfg->rb, BPFRB_AVAIL_DATA) >= cfg->wakeup_bytes ?
+	if (!wakeup_bytes)
+		return submit_flags;
+	return bpfrb_query(rb, BPFRB_AVAIL_DATA) >= wakeup_bytes ?
 	       BPFRB_FORCE_WAKEUP : BPFRB_NO_WAKEUP;
 }
 
-static u64 stamp(const struct bench_cfg *cfg, u32 i)
+static __always_inline u64 stamp(u32 i, u32 ts_mask)
 {
-	return (i & cfg->ts_mask) ? 0 : ktime_get_ns();
+	return (i & ts_mask) ? 0 : ktime_get_ns();
 }
 
-static void produce_reserve(const struct bench_cfg *cfg, struct bench_cpu *bc)
+static __always_inline void reserve_loop(struct bpfrb *rb, u32 batch, u32 size,
+					 u32 ts_mask, u64 wakeup_bytes,
+					 u64 submit_flags, const u8 *src)
 {
 	u64 *sample;
 	u32 i;
 
-	for (i = 0; i < cfg->batch; i++) {
-		sample = bpfrb_reserve(cfg->rb, cfg->size, 0);
+	for (i = 0; i < batch; i++) {
+		sample = bpfrb_reserve(rb, size, 0);
 		if (!sample)
 			continue;	/* the ring counts the drop */
-		*sample = stamp(cfg, i);
-		if (cfg->size > sizeof(u64))
-			memcpy(sample + 1, bc->src + sizeof(u64),
-			       cfg->size - sizeof(u64));
-		bpfrb_submit(sample, wake_flags(cfg));
+		*sample = stamp(i, ts_mask);
+		if (size > sizeof(u64))
+			memcpy(sample + 1, src + sizeof(u64), size - sizeof(u64));
+		bpfrb_submit(sample, wake_flags(rb, wakeup_bytes, submit_flags));
 	}
+}
+
+/*
+ * 8-byte records, every mode's rows: unsampled and sampled loops of their
+ * own, so that the few values each needs stay in registers throughout.
+ * Other sizes (the record-size set) take the general loop.
+ */
+static noinline void reserve_u64(struct bpfrb *rb, u32 batch, u32 ts_mask,
+				 u64 submit_flags)
+{
+	reserve_loop(rb, batch, sizeof(u64), ts_mask, 0, submit_flags, NULL);
+}
+
+static noinline void reserve_u64_sampled(struct bpfrb *rb, u32 batch,
+					 u32 ts_mask, u64 wakeup_bytes)
+{
+	reserve_loop(rb, batch, sizeof(u64), ts_mask, wakeup_bytes, 0, NULL);
+}
+
+static void produce_reserve(const struct bench_cfg *cfg, struct bench_cpu *bc)
+{
+	if (cfg->size != sizeof(u64))
+		reserve_loop(cfg->rb, cfg->batch, cfg->size, cfg->ts_mask,
+			     cfg->wakeup_bytes, cfg->submit_flags, bc->src);
+	else if (cfg->wakeup_bytes)
+		reserve_u64_sampled(cfg->rb, cfg->batch, cfg->ts_mask,
+				    cfg->wakeup_bytes);
+	else
+		reserve_u64(cfg->rb, cfg->batch, cfg->ts_mask, cfg->submit_flags);
+}
+
+static __always_inline void output_loop(struct bpfrb *rb, u32 batch, u32 size,
+					u32 ts_mask, u64 wakeup_bytes,
+					u64 submit_flags, u8 *src)
+{
+	u32 i;
+
+	for (i = 0; i < batch; i++) {
+		*(u64 *)src = stamp(i, ts_mask);
+		bpfrb_output(rb, src, size,
+			     wake_flags(rb, wakeup_bytes, submit_flags));
+	}
+}
+
+static noinline void output_u64(struct bpfrb *rb, u32 batch, u32 ts_mask,
+				u64 submit_flags, u8 *src)
+{
+	output_loop(rb, batch, sizeof(u64), ts_mask, 0, submit_flags, src);
+}
+
+static noinline void output_u64_sampled(struct bpfrb *rb, u32 batch,
+					u32 ts_mask, u64 wakeup_bytes, u8 *src)
+{
+	output_loop(rb, batch, sizeof(u64), ts_mask, wakeup_bytes, 0, src);
 }
 
 static void produce_output(const struct bench_cfg *cfg, struct bench_cpu *bc)
 {
-	u32 i;
-
-	for (i = 0; i < cfg->batch; i++) {
-		*(u64 *)bc->src = stamp(cfg, i);
-		bpfrb_output(cfg->rb, bc->src, cfg->size, wake_flags(cfg));
-	}
+	if (cfg->size != sizeof(u64))
+		output_loop(cfg->rb, cfg->batch, cfg->size, cfg->ts_mask,
+			    cfg->wakeup_bytes, cfg->submit_flags, bc->src);
+	else if (cfg->wakeup_bytes)
+		output_u64_sampled(cfg->rb, cfg->batch, cfg->ts_mask,
+				   cfg->wakeup_bytes, bc->src);
+	else
+		output_u64(cfg->rb, cfg->batch, cfg->ts_mask, cfg->submit_flags,
+			   bc->src);
 }
 
 static void produce_floor(const struct bench_cfg *cfg, struct bench_cpu *bc)
 {
+	u32 batch = cfg->batch, ts_mask = cfg->ts_mask;
 	unsigned long flags;
 	u64 *slot;
 	u32 i;
 
-	for (i = 0; i < cfg->batch; i++) {
+	for (i = 0; i < batch; i++) {
 		raw_spin_lock_irqsave(&bc->lock, flags);
 		slot = (u64 *)(bc->floor + bc->floor_pos);
 		bc->floor_pos = (bc->floor_pos + 16) & (FLOOR_BUF - 1);
 		raw_spin_unlock_irqrestore(&bc->lock, flags);
 		/* A record's header, then its payload. */
 		WRITE_ONCE(slot[0], sizeof(u64));
-		WRITE_ONCE(slot[1], stamp(cfg, i));
+		WRITE_ONCE(slot[1], stamp(i, ts_mask));
 	}
 }
 
 static void produce_memcpy(const struct bench_cfg *cfg, struct bench_cpu *bc)
 {
-	u32 rec = round_up(cfg->size + BPFRB_HDR_SZ, 8);
+	u32 batch = cfg->batch, size = cfg->size, ts_mask = cfg->ts_mask;
+	u32 rec = round_up(size + BPFRB_HDR_SZ, 8);
 	u32 i;
 
-	for (i = 0; i < cfg->batch; i++) {
-		*(u64 *)bc->src = stamp(cfg, i);
-		memcpy(copy_buf + bc->copy_pos, bc->src, cfg->size);
+	for (i = 0; i < batch; i++) {
+		*(u64 *)bc->src = stamp(i, ts_mask);
+		memcpy(copy_buf + bc->copy_pos, bc->src, size);
 		bc->copy_pos += rec;
 		if (bc->copy_pos > COPY_BUF - BENCH_MAX_REC)
 			bc->copy_pos = 0;
@@ -140,11 +212,12 @@ static void produce_memcpy(const struct bench_cfg *cfg, struct bench_cpu *bc)
 
 static void produce_none(const struct bench_cfg *cfg)
 {
+	u32 batch = cfg->batch, ts_mask = cfg->ts_mask;
 	u32 i;
 
 	/* Keep the loop and its timestamps; drop only the record. */
-	for (i = 0; i < cfg->batch; i++)
-		barrier_data((void *)(unsigned long)stamp(cfg, i));
+	for (i = 0; i < batch; i++)
+		barrier_data((void *)(unsigned long)stamp(i, ts_mask));
 }
 
 /* Called from the kprobe: preemption is off, so this CPU's state is ours. */
