@@ -27,6 +27,25 @@ run() {
 	$B -k $ko -d "$secs" "$@" || echo "{\"error\":\"rbbench $*\"}"
 }
 
+# A bpfrb configuration and its BPF peer, next to each other and in turns:
+# bpfrb first in one pair, BPF first in the next, so that a host growing
+# slower or faster during a boot (docs/BENCHMARKS.md, "Placement") does
+# not always favour the same one.
+first=bpfrb
+pair() {
+	p=$1 q=$2
+	shift 2
+	if [ $first = bpfrb ]; then
+		run -p "$p" "$@"
+		run -p "$q" "$@"
+		first=bpf
+	else
+		run -p "$q" "$@"
+		run -p "$p" "$@"
+		first=bpfrb
+	fi
+}
+
 info() {
 	printf '{"info":1,"kernel":"%s","cpus":%s,"mem_kb":%s,"date":"%s","cpu":"%s"}\n' \
 		"$(uname -r)" "$(grep -c ^processor /proc/cpuinfo)" \
@@ -47,26 +66,20 @@ while [ $r -lt "$rounds" ]; do
 		modes=b2b
 	fi
 	for mode in $modes; do
-		for c in batch lib; do
-			run -p bpfrb-reserve -c $c -m $mode
-			run -p bpf-rb-reserve -c $c -m $mode
+		for c in batch lib uring; do
+			pair bpfrb-reserve bpf-rb-reserve -c $c -m $mode
 		done
-		run -p bpfrb-reserve -c uring -m $mode
-		run -p bpf-rb-reserve -c uring -m $mode
-		run -p bpfrb-output -c batch -m $mode
-		run -p bpf-rb-output -c batch -m $mode
+		pair bpfrb-output bpf-rb-output -c batch -m $mode
 		[ $mode = sampled ] || run -p bpf-pb -c lib -m $mode
 	done
 	want two && for c in batch lib uring; do
-		run -p bpfrb-reserve -c $c -m parallel -n 2
-		run -p bpf-rb-reserve -c $c -m parallel -n 2
+		pair bpfrb-reserve bpf-rb-reserve -c $c -m parallel -n 2
 	done
 	# The same with 4 MiB rings, which hold what two producers write while
 	# the consumer is off CPU 0 for a scheduler slice (docs/BENCHMARKS.md,
 	# "Two producers"): what the 512 KiB runs lose to the ring's size.
 	want two-4m && for c in batch lib uring; do
-		run -p bpfrb-reserve -c $c -m parallel -n 2 -r 4194304
-		run -p bpf-rb-reserve -c $c -m parallel -n 2 -r 4194304
+		pair bpfrb-reserve bpf-rb-reserve -c $c -m parallel -n 2 -r 4194304
 	done
 	# The same with the BPF program counting drops in one global counter
 	# with a locked add, as the kernel's own ringbuf bench does (the
@@ -83,9 +96,7 @@ while [ $r -lt "$rounds" ]; do
 	# the other CPU and being away. Not in the default sets: a diagnosis,
 	# whose clock reads slow the consumer.
 	want trace && for c in lib batch uring; do
-		for p in bpfrb-reserve bpf-rb-reserve; do
-			run -p $p -c $c -m parallel -n 2 -T
-		done
+		pair bpfrb-reserve bpf-rb-reserve -c $c -m parallel -n 2 -T
 	done
 	# Producers alone, one and two, no consumer: what they write into a
 	# ring too big to fill in the run (256 MiB, 16 M records: one second
@@ -109,8 +120,7 @@ while [ $r -lt "$rounds" ]; do
 	done
 	# Record sizes through output, against the copy alone (same trigger).
 	want sizes && for s in 8 64 256 1024 4096; do
-		run -p bpfrb-output -c batch -m b2b -s $s -r 4194304
-		run -p bpf-rb-output -c batch -m b2b -s $s -r 4194304
+		pair bpfrb-output bpf-rb-output -c batch -m b2b -s $s -r 4194304
 		run -p memcpy -c none -m b2b -s $s
 	done
 done

@@ -63,19 +63,42 @@ const volatile long wakeup_data_size;	/* sampled mode: bytes; 0 unsampled */
  * Sampled mode (as the kernel's ringbuf bench): wake the consumer only
  * once enough data waits; otherwise never.
  */
-static __always_inline long rb_flags(void)
+static __always_inline long rb_flags(long wakeup)
 {
 	long avail;
 
-	if (!wakeup_data_size)
+	if (!wakeup)
 		return 0;
 	avail = bpf_ringbuf_query(&ringbuf, BPF_RB_AVAIL_DATA);
-	return avail >= wakeup_data_size ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	return avail >= wakeup ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline __u64 stamp(int i)
+static __always_inline __u64 stamp(int i, __u32 mask)
 {
-	return (i & ts_mask) == 0 ? bpf_ktime_get_ns() : 0;
+	return (i & mask) == 0 ? bpf_ktime_get_ns() : 0;
+}
+
+/*
+ * The configuration, read once per hit, as the bpfrb peer's loop reads
+ * its own: the loops then keep it in registers or on the stack instead of
+ * loading it from the map for every record. The verifier still knows
+ * each value (frozen read-only data) and drops the branches they decide.
+ */
+struct loop_cfg {
+	int batch;
+	__u32 ts_mask;
+	long wakeup;
+};
+
+static __always_inline struct loop_cfg loop_cfg(void)
+{
+	struct loop_cfg c = {
+		.batch = batch_cnt,
+		.ts_mask = ts_mask,
+		.wakeup = wakeup_data_size,
+	};
+
+	return c;
 }
 
 /*
@@ -86,10 +109,11 @@ static __always_inline __u64 stamp(int i)
  */
 static __always_inline int reserve_loop(__u64 *dropped, bool atomic)
 {
+	struct loop_cfg c = loop_cfg();
 	__u64 *sample;
 	int i;
 
-	for (i = 0; i < batch_cnt; i++) {
+	for (i = 0; i < c.batch; i++) {
 		sample = bpf_ringbuf_reserve(&ringbuf, sizeof(*sample), 0);
 		if (!sample) {
 			if (atomic)
@@ -98,8 +122,8 @@ static __always_inline int reserve_loop(__u64 *dropped, bool atomic)
 				(*dropped)++;
 			continue;
 		}
-		*sample = stamp(i);
-		bpf_ringbuf_submit(sample, rb_flags());
+		*sample = stamp(i, c.ts_mask);
+		bpf_ringbuf_submit(sample, rb_flags(c.wakeup));
 	}
 	return 0;
 }
@@ -108,6 +132,7 @@ SEC("fentry/__x64_sys_getpgid")
 int bench_ringbuf(void *ctx)
 {
 	int zero = 0, i, sz = rec_size;
+	struct loop_cfg c;
 	__u64 *dropped;
 	char *buf;
 
@@ -123,9 +148,10 @@ int bench_ringbuf(void *ctx)
 	buf = bpf_map_lookup_elem(&scratch, &zero);
 	if (!buf || sz < 8 || sz > MAX_REC)
 		return 0;
-	for (i = 0; i < batch_cnt; i++) {
-		*(__u64 *)buf = stamp(i);
-		if (bpf_ringbuf_output(&ringbuf, buf, sz, rb_flags()))
+	c = loop_cfg();
+	for (i = 0; i < c.batch; i++) {
+		*(__u64 *)buf = stamp(i, c.ts_mask);
+		if (bpf_ringbuf_output(&ringbuf, buf, sz, rb_flags(c.wakeup)))
 			(*dropped)++;
 	}
 	return 0;
@@ -138,14 +164,15 @@ int bench_ringbuf(void *ctx)
 SEC("fentry/__x64_sys_getpgid")
 int bench_perfbuf(void *ctx)
 {
+	struct loop_cfg c = loop_cfg();
 	__u64 val, *dropped;
 	int zero = 0, i;
 
 	dropped = bpf_map_lookup_elem(&drops, &zero);
 	if (!dropped)
 		return 0;
-	for (i = 0; i < batch_cnt; i++) {
-		val = stamp(i);
+	for (i = 0; i < c.batch; i++) {
+		val = stamp(i, c.ts_mask);
 		if (bpf_perf_event_output(ctx, &perfbuf, BPF_F_CURRENT_CPU,
 					  &val, sizeof(val)))
 			(*dropped)++;

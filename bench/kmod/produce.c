@@ -70,11 +70,10 @@ void bench_produce_exit(void)
  * The loops take their configuration as arguments, read from cfg once per
  * batch, and the record size of every mode's rows (8 bytes) as a
  * constant, so that a record costs no configuration load and no branch on
- * it: the BPF peer's verifier does as much for its own loop, folding its
- * read-only configuration into constants and dropping the branches they
- * decide. Read through cfg, each value would be loaded again for every
- * record, since the calls into bpfrb may write any memory as far as the
- * compiler knows (docs/BENCHMARKS.md, "A second fix in the benchmark").
+ * it; the BPF peer's program reads its own once per batch too. Read
+ * through cfg, each value would be loaded again for every record, since
+ * the calls into bpfrb may write any memory as far as the compiler knows
+ * (docs/BENCHMARKS.md, "A second fix in the benchmark").
  */
 
 /* Sampled mode, as the BPF peer does it: wake only once enough waits. */
