@@ -7,6 +7,7 @@
  * batch and io_uring consumers that bpfrb is read with too.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
@@ -47,6 +48,15 @@ static int bpf_setup(struct peer *p, struct bench_ctx *ctx)
 	struct bpf_program *prog;
 	int err;
 
+	/*
+	 * Only output takes its record size from rec_size: the reserve and
+	 * perf buffer loops write one 8-byte value, and their figures would
+	 * be labelled with a size they did not write.
+	 */
+	if (o->size != sizeof(__u64) && strcmp(p->name, "bpf-rb-output")) {
+		fprintf(stderr, "rbbench: %s writes 8-byte records only\n", p->name);
+		return -EINVAL;
+	}
 	b->skel = rb_bench__open();
 	if (!b->skel)
 		return -errno;
