@@ -78,7 +78,8 @@ class Boot:
         out = dict(rs[0])
         for k in ("mrps", "mrps_std", "mbps", "drops_mps", "ns_per_rec",
                   "ns_per_rec_std", "mrps_best", "ns_per_rec_best",
-                  "cons_cpu", "cons_passes_ps", "cons_sleeps_ps"):
+                  "cons_cpu", "cons_passes_ps", "cons_sleeps_ps",
+                  "mrps_probe_excl", "ns_per_rec_probe_excl", "idle_call_ns"):
             if all(k in r for r in rs):
                 out[k] = statistics.mean(r[k] for r in rs)
         for k in ("lat_p50_ns", "lat_p99_ns"):
@@ -206,6 +207,76 @@ def two_producers_by_phase(boots):
     return out
 
 
+def alternating_ratios(bt):
+    """A boot's ratios from the alternating runs (set alt, rbbench -a):
+    back-to-back as received per second of each peer's turns, cost as
+    BPF's time per record over bpfrb's; each also with the idle call's
+    time taken out of every turn ("probe excluded")."""
+    s = {}
+    for suffix, mkey, nkey in (("", "mrps", "ns_per_rec"),
+                               ("_probe_excl", "mrps_probe_excl",
+                                "ns_per_rec_probe_excl")):
+        rs = {c: ratio(bt.get("bpfrb-reserve", c, "b2b-alt"),
+                       bt.get("bpf-rb-reserve", c, "b2b-alt"), mkey)
+              for c in CONSUMERS}
+        rs["output"] = ratio(bt.get("bpfrb-output", "batch", "b2b-alt"),
+                             bt.get("bpf-rb-output", "batch", "b2b-alt"), mkey)
+        rs["all"] = geomean([rs[c] for c in CONSUMERS])
+        s["b2b_alt" + suffix] = rs
+        # bpfrb's cost per record over BPF's, as cost_vs_floor is a cost
+        # over the floor's: below 1 is cheaper.
+        s["cost_alt" + suffix] = {
+            api: ratio(bt.get(f"bpfrb-{api}", "batch", "cost-alt"),
+                       bt.get(f"bpf-rb-{api}", "batch", "cost-alt"), nkey)
+            for api in ("reserve", "output")}
+    return s
+
+
+def alternating_table(bt, m):
+    """The alternating runs of the first boot, and the medians."""
+    if not bt.get("bpfrb-reserve", "batch", "b2b-alt"):
+        return []
+    L = ["### Back-to-back and cost, bpfrb and BPF in turns in one thread",
+         "",
+         "Set `alt` (`rbbench -a`, bench/user/alternate.c): one thread fires "
+         "and drains bpfrb's batch and BPF's in turns (A B B A ...), so "
+         "that the host's drift within a boot falls on both alike. M "
+         "records/s received per second of the peer's own turns; ns per "
+         "record written (cost: the trigger alone). Every call fires both "
+         "probes; \"probe excluded\" takes out what an idle call (both "
+         "probes, nothing produced) took.",
+         "",
+         "| mode | API | consumer | bpfrb | BPF ringbuf | ratio | probe excluded: bpfrb | BPF | ratio | idle call ns |",
+         "|---|---|---|---|---|---|---|---|---|---|"]
+    for mode in ("b2b-alt", "cost-alt"):
+        cost = mode == "cost-alt"
+        key, xkey = (("ns_per_rec", "ns_per_rec_probe_excl") if cost
+                     else ("mrps", "mrps_probe_excl"))
+        for api in ("reserve", "output"):
+            cs = CONSUMERS if api == "reserve" and not cost else ["batch"]
+            for c in cs:
+                a = bt.get(f"bpfrb-{api}", c, mode)
+                b = bt.get(f"bpf-rb-{api}", c, mode)
+                if not a or not b:
+                    continue
+                unit = " ns" if cost else ""
+                L.append(f"| {mode} | {api} | {c} | {fmt(a[key])}{unit} | "
+                         f"{fmt(b[key])}{unit} | {fmt(ratio(a, b, key))} | "
+                         f"{fmt(a.get(xkey))}{unit} | {fmt(b.get(xkey))}{unit} | "
+                         f"{fmt(ratio(a, b, xkey) if xkey in a else None)} | "
+                         f"{fmt(a.get('idle_call_ns'), 0)} |")
+    L.append("")
+    L.append(f"Medians over boots: back-to-back {fmt(m['b2b_alt']['all'])} "
+             f"(probe excluded {fmt(m['b2b_alt_probe_excl']['all'])}); "
+             f"bpfrb's cost per record / BPF's: reserve "
+             f"{fmt(m['cost_alt']['reserve'])}, output "
+             f"{fmt(m['cost_alt']['output'])} (probe excluded "
+             f"{fmt(m['cost_alt_probe_excl']['reserve'])}, "
+             f"{fmt(m['cost_alt_probe_excl']['output'])}).")
+    L.append("")
+    return L
+
+
 def summarize(boots):
     """Per-boot ratios for every target, then their medians."""
     per_boot = []
@@ -262,6 +333,7 @@ def summarize(boots):
                     (r["ns_per_rec"] - probe["ns_per_rec"]) /
                     (floor["ns_per_rec"] - probe["ns_per_rec"]))
         s["cost_vs_floor"] = cost
+        s.update(alternating_ratios(bt))
         mc = bt.get("memcpy", "none", "b2b", 1, 4096)
         out4k = bt.get("bpfrb-output", "batch", "b2b", 1, 4096, RING_4M)
         s["output_4k_vs_memcpy"] = ratio(out4k, mc, "mbps")
@@ -296,6 +368,10 @@ def summarize(boots):
            for k in ("two_producers", "two_producers_written", "two_producers_4m",
                      "two_producers_atomic")},
         "alone": {n: pick(["alone", n]) for n in (1, 2)},
+        **{k: {c: pick([k, c]) for c in CONSUMERS + ["output", "all"]}
+           for k in ("b2b_alt", "b2b_alt_probe_excl")},
+        **{k: {api: pick([k, api]) for api in ("reserve", "output")}
+           for k in ("cost_alt", "cost_alt_probe_excl")},
         "cost_vs_floor": {k: pick(["cost_vs_floor", k])
                           for k in per_boot[0]["cost_vs_floor"]} if per_boot else {},
         "output_4k_vs_memcpy": pick(["output_4k_vs_memcpy"]),
@@ -310,6 +386,8 @@ def targets(m):
     for mode in MODES:
         v = m[mode]["all"]
         rows.append((f"bpfrb / BPF ringbuf, {mode}", v, 1.3))
+    v = m["b2b_alt"]["all"]
+    rows.append(("bpfrb / BPF ringbuf, b2b, in turns in one thread", v, 1.3))
     v = m["perfbuf"]["parallel"]
     rows.append(("bpfrb / perf buffer, parallel, unsampled", v, 10.0))
     v = m["two_producers_all"]
@@ -471,6 +549,7 @@ def markdown(boots, summary):
                          f"{fmt(b and b['drops_mps'], 3)} | {fmt(ratio(a, b))} | "
                          f"{fmt(ratio(a, b, 'mrps_best'))} |")
     L.append("")
+    L.extend(alternating_table(bt, summary["median"]))
     L.append("### Against the BPF perf buffer (libbpf consumers)")
     L.append("")
     L.append("| mode | bpfrb (libbpfrb) | perf buffer (libbpf) | drops M/s | ratio |")
@@ -690,6 +769,15 @@ def compare(before, after):
         # Reports written before the "alone" set have none.
         print(f"| producers alone, {n} | {fmt(docs[0].get('alone', {}).get(n))} | "
               f"{fmt(docs[1].get('alone', {}).get(n))} |")
+    for k in CONSUMERS + ["output", "all"]:
+        # Reports written before the "alt" set have none.
+        v = [d.get("b2b_alt", {}).get(k) for d in docs]
+        if any(x is not None for x in v):
+            print(f"| b2b in turns, {k} | {fmt(v[0])} | {fmt(v[1])} |")
+    for api in ("reserve", "output"):
+        v = [d.get("cost_alt", {}).get(api) for d in docs]
+        if any(x is not None for x in v):
+            print(f"| cost in turns, bpfrb / BPF, {api} | {fmt(v[0])} | {fmt(v[1])} |")
     print(f"| vs perf buffer, parallel | {fmt(docs[0]['perfbuf']['parallel'])} | "
           f"{fmt(docs[1]['perfbuf']['parallel'])} |")
     for k in docs[0]["cost_vs_floor"]:
@@ -741,6 +829,15 @@ def main():
         print(f"{mode}: ratio vs BPF ringbuf: {fmt(r['all'])} "
               f"(reserve: lib {fmt(r['lib'])}, batch {fmt(r['batch'])}, "
               f"uring {fmt(r['uring'])}; output {fmt(r['output'])})")
+    r = m["b2b_alt"]
+    if r["all"] is not None:
+        print(f"b2b, in turns: ratio vs BPF ringbuf: {fmt(r['all'])} "
+              f"(reserve: lib {fmt(r['lib'])}, batch {fmt(r['batch'])}, "
+              f"uring {fmt(r['uring'])}; output {fmt(r['output'])}; "
+              f"probe excluded {fmt(m['b2b_alt_probe_excl']['all'])})")
+        print(f"cost, in turns: bpfrb / BPF ringbuf ns per record: reserve "
+              f"{fmt(m['cost_alt']['reserve'])}, output "
+              f"{fmt(m['cost_alt']['output'])}")
     tp = m["two_producers"]
     print(f"2 producers: ratio vs BPF ringbuf: {fmt(m['two_producers_all'])} "
           f"({', '.join(f'{c} {fmt(tp[c])}' for c in CONSUMERS)})")

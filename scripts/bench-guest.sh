@@ -11,13 +11,14 @@
 # seconds (after a one-second warm-up) per run. BENCH_SETS picks parts of
 # the matrix: modes (parallel, b2b, sampled), two (2 producers), two-4m
 # (the same with 4 MiB rings), alone (producers without a consumer), cost,
-# sizes; all of them by default. And trace (the consumer's passes, traced:
+# sizes, alt (b2b and cost with bpfrb and BPF in turns in one thread); all
+# of them by default. And trace (the consumer's passes, traced:
 # a diagnosis), two-atomic (the kernel bench's drop counting) and b2b (the
 # back-to-back mode of modes alone, for quick before/after runs), only when
 # asked for.
 
 rounds=${BENCH_ROUNDS:-1}
-sets=" ${BENCH_SETS:-modes two two-4m alone cost sizes} "
+sets=" ${BENCH_SETS:-modes two two-4m alone cost sizes alt} "
 secs=${BENCH_SECONDS:-5}
 ko=${BENCH_KMOD:-/bench/bpfrb_bench.ko}
 B=/bench/rbbench
@@ -117,6 +118,17 @@ while [ $r -lt "$rounds" ]; do
 		c=batch
 		case $p in floor|probe-only) c=none ;; esac
 		run -p $p -c $c -m cost
+	done
+	# Back-to-back and cost again, bpfrb and BPF taking turns batch by
+	# batch in one thread (rbbench -a, bench/user/alternate.c): the host's
+	# drift within a boot, which runs side by side still meet apart, falls
+	# on both alike.
+	want alt && for c in batch lib uring; do
+		run -p bpfrb-reserve -a bpf-rb-reserve -c $c -m b2b
+	done
+	want alt && run -p bpfrb-output -a bpf-rb-output -c batch -m b2b
+	want alt && for api in reserve output; do
+		run -p bpfrb-$api -a bpf-rb-$api -c batch -m cost
 	done
 	# Record sizes through output, against the copy alone (same trigger).
 	want sizes && for s in 8 64 256 1024 4096; do

@@ -57,7 +57,31 @@ const volatile int use_output;		/* 0 reserve/submit, 1 output */
 const volatile int rec_size = 8;	/* payload bytes, output only */
 const volatile __u32 ts_mask = 63;	/* timestamp records with (i & ts_mask) == 0 */
 const volatile long wakeup_data_size;	/* sampled mode: bytes; 0 unsampled */
+const volatile long trigger_pid = -1;	/* produce only for getpgid(trigger_pid) */
 
+/*
+ * Where the pid sits in the syscall's register frame (struct pt_regs on
+ * x86-64: r15 ... si, then di, the first argument), which is the one
+ * argument of the probed __x64_sys_getpgid().
+ */
+#define PT_REGS_DI_OFF	(14 * 8)
+
+/*
+ * Whether this getpgid() call is ours. trigger_pid lets one thread fire
+ * this program and the bpfrb peer's module in turns, each on its own
+ * argument (rbbench -a); at -1 (every call) the verifier drops the test.
+ */
+static __always_inline bool triggered(void *ctx)
+{
+	const char *frame = (const char *)((__u64 *)ctx)[0];
+	long pid;
+
+	if (trigger_pid < 0)
+		return true;
+	if (bpf_probe_read_kernel(&pid, sizeof(pid), frame + PT_REGS_DI_OFF))
+		return false;
+	return pid == trigger_pid;
+}
 
 /*
  * Sampled mode (as the kernel's ringbuf bench): wake the consumer only
@@ -136,6 +160,8 @@ int bench_ringbuf(void *ctx)
 	__u64 *dropped;
 	char *buf;
 
+	if (!triggered(ctx))
+		return 0;
 	if (atomic_drops)
 		return reserve_loop(NULL, true);
 	/* Looked up once per hit: this CPU's counter. */
@@ -168,6 +194,8 @@ int bench_perfbuf(void *ctx)
 	__u64 val, *dropped;
 	int zero = 0, i;
 
+	if (!triggered(ctx))
+		return 0;
 	dropped = bpf_map_lookup_elem(&drops, &zero);
 	if (!dropped)
 		return 0;

@@ -51,11 +51,30 @@ static ulong submit_flags;
 module_param(submit_flags, ulong, 0444);
 MODULE_PARM_DESC(submit_flags, "flags of every submit/output when not sampled (1: BPFRB_NO_WAKEUP)");
 
+static long trigger_pid = -1;
+module_param(trigger_pid, long, 0444);
+MODULE_PARM_DESC(trigger_pid, "produce only for getpgid(trigger_pid); -1: every call");
+
 static struct bench_cfg cfg;
 
+/*
+ * The pid getpgid() was asked about. The probed function is the syscall's
+ * wrapper, whose one argument is the syscall's register frame: the pid is
+ * that frame's first argument register.
+ */
+static long getpgid_arg(struct pt_regs *regs)
+{
+	return ((struct pt_regs *)regs->di)->di;
+}
+
+/*
+ * trigger_pid lets one thread fire this module and the BPF peer in turns,
+ * each on its own getpgid() argument (rbbench -a).
+ */
 static int bench_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	bench_produce(&cfg);
+	if (trigger_pid < 0 || getpgid_arg(regs) == trigger_pid)
+		bench_produce(&cfg);
 	return 0;
 }
 

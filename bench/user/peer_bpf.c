@@ -64,6 +64,7 @@ static int bpf_setup(struct peer *p, struct bench_ctx *ctx)
 	b->skel->rodata->use_output = !strcmp(p->name, "bpf-rb-output");
 	b->skel->rodata->atomic_drops = !strcmp(p->name, "bpf-rb-reserve-atomic");
 	b->skel->rodata->rec_size = o->size;
+	b->skel->rodata->trigger_pid = ctx->trigger_pid;
 	if (o->mode == MODE_SAMPLED)
 		b->skel->rodata->wakeup_data_size = 500 * (o->size + 8);
 	bpf_map__set_max_entries(b->skel->maps.ringbuf, o->ring_size);

@@ -62,8 +62,9 @@ static int rbx_setup(struct peer *p, struct bench_ctx *ctx)
 	if (o->mode == MODE_SAMPLED)
 		wake = 500UL * (o->size + 8);
 	snprintf(params, sizeof(params),
-		 "ring=%s mode=%s batch=%u size=%u wakeup_bytes=%lu %s",
-		 RING_NAME, b->kmode, o->batch, o->size, wake, b->kextra);
+		 "ring=%s mode=%s batch=%u size=%u wakeup_bytes=%lu trigger_pid=%ld %s",
+		 RING_NAME, b->kmode, o->batch, o->size, wake, ctx->trigger_pid,
+		 b->kextra);
 	err = load_module(o->module, params);
 	if (err)
 		return err;

@@ -4,7 +4,7 @@
  *
  *   rbbench -p PEER [-c lib|batch|uring|none] [-m parallel|b2b|sampled|cost]
  *           [-n PRODUCERS] [-b BATCH] [-s SIZE] [-r RING_BYTES]
- *           [-w WARMUP_S] [-d SECONDS] [-k bpfrb_bench.ko] [-T]
+ *           [-w WARMUP_S] [-d SECONDS] [-k bpfrb_bench.ko] [-T] [-a PEER]
  *
  * PEER: bpfrb-reserve, bpfrb-output, bpf-rb-reserve, bpf-rb-output, bpf-pb,
  * bpf-rb-reserve-atomic (drops counted as the kernel's bench counts them),
@@ -13,7 +13,9 @@
  *
  * A figure is taken each second after the warm-up: records the consumer
  * saw (for the ring-less peers: records the probe wrote), drops, and in
- * cost mode the time spent inside getpgid() per record. scripts/bench.sh
+ * cost mode the time spent inside getpgid() per record. With -a (b2b and
+ * cost only), the two peers take turns in one thread (alternate.c), one
+ * JSON line each. scripts/bench.sh
  * runs the matrix; bench/report.py turns the lines into tables.
  */
 #include <errno.h>
@@ -63,7 +65,7 @@ struct thread_arg {
 	_Atomic pid_t tid;	/* set by the thread itself */
 };
 
-static void pin(int cpu)
+void pin(int cpu)
 {
 	cpu_set_t set;
 
@@ -151,7 +153,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: rbbench -p PEER [-c lib|batch|uring|none] [-m parallel|b2b|sampled|cost]\n"
 		"               [-n PRODUCERS] [-b BATCH] [-s SIZE] [-r RING_BYTES]\n"
-		"               [-w WARMUP_S] [-d SECONDS] [-k bpfrb_bench.ko] [-T]\n");
+		"               [-w WARMUP_S] [-d SECONDS] [-k bpfrb_bench.ko] [-T]\n"
+		"               [-a ALTERNATE_PEER]\n");
 	exit(2);
 }
 
@@ -159,7 +162,7 @@ static void parse_args(int argc, char **argv)
 {
 	int c, m;
 
-	while ((c = getopt(argc, argv, "p:c:m:n:b:s:r:w:d:k:T")) != -1) {
+	while ((c = getopt(argc, argv, "p:c:m:n:b:s:r:w:d:k:Ta:")) != -1) {
 		switch (c) {
 		case 'p': opts.peer = optarg; break;
 		case 'c': opts.consumer = optarg; break;
@@ -177,12 +180,15 @@ static void parse_args(int argc, char **argv)
 		case 'd': opts.duration_s = atoi(optarg); break;
 		case 'k': opts.module = optarg; break;
 		case 'T': opts.trace = true; break;
+		case 'a': opts.alt_peer = optarg; break;
 		default: usage();
 		}
 	}
 	if (!opts.peer || opts.producers < 1 || opts.producers > 2 ||
 	    opts.duration_s < 1 || opts.duration_s > MAX_SECONDS ||
-	    (opts.trace && opts.duration_s > MAX_TRACE_S))
+	    (opts.trace && opts.duration_s > MAX_TRACE_S) ||
+	    (opts.alt_peer && (opts.trace || opts.producers != 1 ||
+			       (opts.mode != MODE_B2B && opts.mode != MODE_COST))))
 		usage();
 }
 
@@ -194,7 +200,7 @@ static uint64_t records_total(struct bench_ctx *ctx, bool consumed)
 	return atomic_load(&ctx->c.triggers) * ctx->o->batch;
 }
 
-static void sleep_until(struct timespec *t, int secs)
+void sleep_until(struct timespec *t, int secs)
 {
 	t->tv_sec += secs;
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, t, NULL) == EINTR)
@@ -286,6 +292,53 @@ static void print_series(const char *key, const double *v, int n)
 	printf("]");
 }
 
+/*
+ * Finds the peer called name, sets it up for ctx (whose options and
+ * trigger_pid must be set) and makes its consumer (none for consumer
+ * "none"). NULL, with the reason printed, if any of that fails.
+ */
+struct peer *peer_open(struct bench_ctx *ctx, const char *name,
+		       struct consumer **cons)
+{
+	const char *kind = ctx->o->consumer;
+	struct peer *peer = peer_bpf(name);
+	int err;
+
+	*cons = NULL;
+	if (!peer)
+		peer = peer_bpfrb(name);
+	if (!peer) {
+		fprintf(stderr, "rbbench: unknown peer %s\n", name);
+		return NULL;
+	}
+	ctx->lat.ns = calloc(LAT_CAP, sizeof(*ctx->lat.ns));
+	ctx->lat.cap = LAT_CAP;
+	err = ctx->lat.ns ? peer->setup(peer, ctx) : -ENOMEM;
+	if (err) {
+		fprintf(stderr, "rbbench: %s: setup: %s\n", name, strerror(-err));
+		peer_close(peer, NULL, ctx);
+		return NULL;
+	}
+	if (strcmp(kind, "none")) {
+		*cons = peer->consumer(peer, ctx, kind);
+		if (!*cons) {
+			fprintf(stderr, "rbbench: %s: no %s consumer\n", name, kind);
+			peer_close(peer, NULL, ctx);
+			return NULL;
+		}
+	}
+	return peer;
+}
+
+void peer_close(struct peer *peer, struct consumer *cons, struct bench_ctx *ctx)
+{
+	if (cons)
+		cons->free(cons);
+	peer->teardown(peer);
+	free(ctx->lat.ns);
+	ctx->lat.ns = NULL;
+}
+
 int main(int argc, char **argv)
 {
 	double mrps[MAX_SECONDS], drops[MAX_SECONDS], nspr[MAX_SECONDS];
@@ -303,37 +356,19 @@ int main(int argc, char **argv)
 	pid_t cons_tid;
 	size_t q;
 	bool split;
-	int nth = 0, i, err;
+	int nth = 0, i;
 	struct peer *peer;
 	bool consumed;
 
 	parse_args(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	peer = peer_bpf(opts.peer);
+	if (opts.alt_peer)
+		return alternate_run(&opts) ? 1 : 0;
+	ctx.trigger_pid = -1;
+	peer = peer_open(&ctx, opts.peer, &cons);
 	if (!peer)
-		peer = peer_bpfrb(opts.peer);
-	if (!peer) {
-		fprintf(stderr, "rbbench: unknown peer %s\n", opts.peer);
-		return 2;
-	}
-	ctx.lat.ns = calloc(LAT_CAP, sizeof(*ctx.lat.ns));
-	ctx.lat.cap = LAT_CAP;
-	err = ctx.lat.ns ? peer->setup(peer, &ctx) : -ENOMEM;
-	if (err) {
-		fprintf(stderr, "rbbench: %s: setup: %s\n", opts.peer, strerror(-err));
-		peer->teardown(peer);
 		return 1;
-	}
-	if (strcmp(opts.consumer, "none")) {
-		cons = peer->consumer(peer, &ctx, opts.consumer);
-		if (!cons) {
-			fprintf(stderr, "rbbench: %s: no %s consumer\n", opts.peer,
-				opts.consumer);
-			peer->teardown(peer);
-			return 1;
-		}
-	}
 	consumed = cons != NULL;
 	/* The host's price of a shared line, before and after (line_rtt.c). */
 	rtt[0] = line_rtt_ns(LINE_RTT_MS);
@@ -448,9 +483,6 @@ int main(int argc, char **argv)
 		pass_trace_print(trace);
 	printf("}\n");
 
-	if (cons)
-		cons->free(cons);
-	peer->teardown(peer);
-	free(ctx.lat.ns);
+	peer_close(peer, cons, &ctx);
 	return 0;
 }

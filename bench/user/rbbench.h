@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 enum bench_mode {
 	MODE_PARALLEL,	/* producers and the consumer on different CPUs */
@@ -30,6 +31,7 @@ struct bench_opts {
 	int duration_s;
 	const char *module;	/* path of bpfrb_bench.ko */
 	bool trace;		/* -T: log the consumer's passes */
+	const char *alt_peer;	/* -a: b2b and cost, in turns with this peer */
 };
 
 /* Counters the consumer writes and the main thread samples each second. */
@@ -39,6 +41,7 @@ struct bench_counts {
 	_Atomic uint64_t triggers;	/* getpgid() calls */
 	_Atomic uint64_t trigger_ns;	/* MODE_COST: time inside them */
 	_Atomic uint64_t polls;		/* consumer passes (parallel, sampled) */
+	_Atomic uint64_t turn_ns;	/* alternating: time in this peer's turns */
 };
 
 /* Latency samples, taken from records that carry a timestamp. */
@@ -52,6 +55,11 @@ struct bench_ctx {
 	const struct bench_opts *o;
 	struct bench_counts c;
 	struct lat_log lat;
+	/*
+	 * The peer produces only for getpgid(trigger_pid); -1: for every
+	 * call. Alternating runs give each peer its own.
+	 */
+	long trigger_pid;
 };
 
 /* Called for every record a consumer sees. */
@@ -103,6 +111,19 @@ struct peer *peer_bpfrb(const char *name);
 
 /* line_rtt.c: ns per round trip of a line between CPUs 0 and 1; < 0: none. */
 double line_rtt_ns(unsigned int ms);
+
+/* rbbench.c: what the alternating runs share with the others. */
+void pin(int cpu);
+void sleep_until(struct timespec *t, int secs);
+struct peer *peer_open(struct bench_ctx *ctx, const char *name,
+		       struct consumer **cons);
+void peer_close(struct peer *peer, struct consumer *cons, struct bench_ctx *ctx);
+
+/*
+ * alternate.c: rbbench -a, b2b or cost mode: the two peers fired in turns
+ * by one thread; prints one JSON line per peer. Returns 0 or -errno.
+ */
+int alternate_run(const struct bench_opts *o);
 
 /* pass_trace.c: the consumer's passes in one window of time. */
 #define PASS_TRACE_CAP	(4u << 20)
