@@ -108,6 +108,11 @@ static int __init bench_init(void)
 		pr_err("bad mode or size\n");
 		return -EINVAL;
 	}
+	/* getpgid_arg() reads the frame of __x64_sys_getpgid() only. */
+	if (trigger_pid >= 0 && strcmp(symbol, "__x64_sys_getpgid")) {
+		pr_err("trigger_pid needs symbol=__x64_sys_getpgid\n");
+		return -EINVAL;
+	}
 	cfg.batch = batch;
 	cfg.size = size;
 	cfg.ts_mask = ts_mask;

@@ -32,7 +32,6 @@
 #include "rbbench.h"
 
 #define LAT_CAP		(2u << 20)
-#define MAX_SECONDS	120
 /* How long each reading of line_rtt_ns() takes. */
 #define LINE_RTT_MS	100
 
@@ -79,11 +78,6 @@ static inline void trigger(void)
 	syscall(SYS_getpgid, 0);
 }
 
-static void add(_Atomic uint64_t *v, uint64_t d)
-{
-	atomic_fetch_add_explicit(v, d, memory_order_relaxed);
-}
-
 static void *producer_main(void *p)
 {
 	struct thread_arg *a = p;
@@ -91,7 +85,7 @@ static void *producer_main(void *p)
 	pin(a->cpu);
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		trigger();
-		add(&a->ctx->c.triggers, 1);
+		count_add(&a->ctx->c.triggers, 1);
 	}
 	return NULL;
 }
@@ -106,7 +100,7 @@ static void *consumer_main(void *p)
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		uint64_t t0 = trace ? now_ns() : 0;
 
-		add(&a->ctx->c.polls, 1);
+		count_add(&a->ctx->c.polls, 1);
 		n = a->cons->poll(a->cons, 100);
 		if (trace)
 			pass_trace_add(trace, t0, now_ns(), n);
@@ -130,8 +124,8 @@ static void *b2b_main(void *p)
 		t0 = cost ? now_ns() : 0;
 		trigger();
 		if (cost)
-			add(&a->ctx->c.trigger_ns, now_ns() - t0);
-		add(&a->ctx->c.triggers, 1);
+			count_add(&a->ctx->c.trigger_ns, now_ns() - t0);
+		count_add(&a->ctx->c.triggers, 1);
 		if (a->cons && a->cons->poll(a->cons, 0) < 0)
 			break;
 	}
@@ -282,20 +276,11 @@ static void ctx_switches(pid_t tid, uint64_t *vol, uint64_t *invol)
 	fclose(f);
 }
 
-static void print_series(const char *key, const double *v, int n)
-{
-	int i;
-
-	printf(",\"%s\":[", key);
-	for (i = 0; i < n; i++)
-		printf("%s%.4f", i ? "," : "", v[i]);
-	printf("]");
-}
-
 /*
  * Finds the peer called name, sets it up for ctx (whose options and
  * trigger_pid must be set) and makes its consumer (none for consumer
- * "none"). NULL, with the reason printed, if any of that fails.
+ * "none"). NULL, with the reason printed, if any of that fails; an
+ * unknown name ends the program as a usage error does.
  */
 struct peer *peer_open(struct bench_ctx *ctx, const char *name,
 		       struct consumer **cons)
@@ -309,7 +294,7 @@ struct peer *peer_open(struct bench_ctx *ctx, const char *name,
 		peer = peer_bpfrb(name);
 	if (!peer) {
 		fprintf(stderr, "rbbench: unknown peer %s\n", name);
-		return NULL;
+		exit(2);	/* a usage error, as usage()'s */
 	}
 	ctx->lat.ns = calloc(LAT_CAP, sizeof(*ctx->lat.ns));
 	ctx->lat.cap = LAT_CAP;

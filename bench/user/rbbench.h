@@ -34,6 +34,9 @@ struct bench_opts {
 	const char *alt_peer;	/* -a: b2b and cost, in turns with this peer */
 };
 
+/* The most measured seconds of a run. */
+#define MAX_SECONDS	120
+
 /* Counters the consumer writes and the main thread samples each second. */
 struct bench_counts {
 	_Atomic uint64_t records;
@@ -133,11 +136,19 @@ struct pass_trace *pass_trace_new(size_t cap, uint64_t from, uint64_t to);
 void pass_trace_add(struct pass_trace *t, uint64_t start, uint64_t end, long n);
 void pass_trace_print(const struct pass_trace *t);
 
+/* A relaxed add to one of the counters above. */
+static inline void count_add(_Atomic uint64_t *v, uint64_t d)
+{
+	atomic_fetch_add_explicit(v, d, memory_order_relaxed);
+}
+
 /* stats.c */
 void lat_add(struct lat_log *l, uint64_t ns);
 void lat_report(struct lat_log *l, uint64_t *p50, uint64_t *p99, uint64_t *max);
 void mean_std(const double *v, int n, double *mean, double *std);
 uint64_t now_ns(void);
+/* Prints ,"key":[v0,v1,...] into the run's JSON line. */
+void print_series(const char *key, const double *v, int n);
 
 static inline void bench_record(struct bench_ctx *ctx, const void *data,
 				size_t size)

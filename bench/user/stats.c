@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Per-second figures and latency percentiles. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -51,4 +52,14 @@ void mean_std(const double *v, int n, double *mean, double *std)
 	for (i = 0; i < n; i++)
 		d += (v[i] - *mean) * (v[i] - *mean);
 	*std = n > 1 ? sqrt(d / (n - 1)) : 0;
+}
+
+void print_series(const char *key, const double *v, int n)
+{
+	int i;
+
+	printf(",\"%s\":[", key);
+	for (i = 0; i < n; i++)
+		printf("%s%.4f", i ? "," : "", v[i]);
+	printf("]");
 }
