@@ -112,6 +112,12 @@ struct bpfrb_test_produce {
 	__u64 nmi_raised;		/* out: NMIs raised for the NMI producer */
 	__u32 nmi_unanswered;		/* out: 1: an NMI raised was not handled within 1 s */
 	__u32 wrong_context;		/* out: NMI/softirq attempts not in_nmi()/softirq */
+	/*
+	 * out: attempts of the hrtimer, softirq and NMI producers made while
+	 * the process or a kthread producer was inside bpfrb_reserve() or
+	 * bpfrb_output() on the same CPU: interruptions of a reservation.
+	 */
+	__u64 interrupting;
 	__u64 reserved[1];
 	struct bpfrb_test_counts counts[BPFRB_TEST_MAX_PRODUCERS];	/* out */
 };

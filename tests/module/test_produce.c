@@ -12,6 +12,8 @@
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
@@ -21,6 +23,37 @@
 
 #define DEFAULT_PERIOD_NS	20000
 #define DEFAULT_BATCH		16
+
+/*
+ * 1 while a process or kthread producer is inside bpfrb_reserve() or
+ * bpfrb_output() on this CPU. An hrtimer, softirq or NMI producer that
+ * finds it set interrupted a reservation, perhaps while its CPU held the
+ * ring: the case bpfrb reserves under the holder for (docs/DESIGN.md,
+ * "Reserving"), counted so that a test knows it happened.
+ */
+static DEFINE_PER_CPU(int, test_in_reserve);
+
+/*
+ * Brackets a reservation of a task producer with test_in_reserve, or
+ * counts one of an interrupt producer that landed inside such a bracket.
+ * Preemption is off inside the bracket so that the mark stays on the CPU
+ * that reserves.
+ */
+static void reserve_mark(struct produce_run *run, bool on)
+{
+	if (!in_task()) {
+		if (on && this_cpu_read(test_in_reserve))
+			atomic64_inc(&run->interrupting);
+		return;
+	}
+	if (on) {
+		preempt_disable();
+		this_cpu_write(test_in_reserve, 1);
+	} else {
+		this_cpu_write(test_in_reserve, 0);
+		preempt_enable();
+	}
+}
 
 /* One attempt of producer p; with RETRY a full ring leaves seq unused. */
 enum attempt produce_attempt(struct produce_run *run, struct test_producer *p)
@@ -39,7 +72,9 @@ enum attempt produce_attempt(struct produce_run *run, struct test_producer *p)
 
 	if ((arg->flags & BPFRB_TEST_PRODUCE_OUTPUT) && !discard) {
 		bpfrb_test_fill(p->buf, size, p->id, seq);
+		reserve_mark(run, true);
 		err = bpfrb_output(run->rb, p->buf, size, arg->submit_flags);
+		reserve_mark(run, false);
 		if (err == -EAGAIN && retry)
 			return ATTEMPT_NO_SPACE;
 		if (err)
@@ -47,7 +82,9 @@ enum attempt produce_attempt(struct produce_run *run, struct test_producer *p)
 		else
 			p->counts.produced++;
 	} else {
+		reserve_mark(run, true);
 		sample = bpfrb_reserve(run->rb, size, 0);
+		reserve_mark(run, false);
 		if (!sample) {
 			if (retry)
 				return ATTEMPT_NO_SPACE;
@@ -281,6 +318,7 @@ long test_produce(struct bpfrb_test_produce *arg)
 		if (arg->counts[id].active)
 			arg->nr_producers = id + 1;
 	}
+	arg->interrupting = atomic64_read(&run->interrupting);
 	test_contexts_results(run, arg);
 	bpfrb_put(run->rb);
 	kfree(run);

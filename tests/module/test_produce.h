@@ -46,6 +46,7 @@ struct produce_run {
 	u64 nmi_raised;			/* by the raiser only */
 	bool nmi_unanswered;		/* by the raiser only */
 	atomic_t wrong_context;
+	atomic64_t interrupting;	/* see struct bpfrb_test_produce */
 
 	struct test_producer prod[BPFRB_TEST_MAX_PRODUCERS];
 };
