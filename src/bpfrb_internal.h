@@ -40,20 +40,14 @@ struct bpfrb_stats {
  */
 struct bpfrb {
 	/*
-	 * Who holds the ring: the holding producer's CPU + 1, 0 when free.
-	 * Held by producers in any context, interrupts on or off, never
-	 * across a preemption point (produce.c, "Holding the ring"). The
-	 * holder alone reserves, except for producers that interrupt it on
-	 * its own CPU, which reserve without holding. First on a line of its
-	 * own with what is written while it is held, as the BPF ring buffer
-	 * keeps its spinlock.
+	 * Protects producer_pos, reserved_pos, pending_pos and the
+	 * headers of records being reserved. Taken by producers in any
+	 * context with interrupts disabled; in NMI only with a trylock (a
+	 * failure is a drop). An arch_spinlock_t: why, in produce.c's
+	 * bpfrb_lock(). On a line of its own with what is written under it,
+	 * as the BPF ring buffer keeps its spinlock.
 	 */
-	atomic_t holder;
-	/*
-	 * Producers that found the ring held queue here, with interrupts off,
-	 * so that one at a time waits on holder.
-	 */
-	arch_spinlock_t waiters;
+	arch_spinlock_t lock;
 	/* Oldest record that may still be busy; see produce.c. */
 	unsigned long pending_pos;
 	/*
@@ -62,22 +56,19 @@ struct bpfrb {
 	 */
 	unsigned long consumer_pos_seen;
 	/*
-	 * Kernel rings: how far records are claimed. Equal to producer_pos
-	 * whenever the ring is free; ahead of it only while a holder, or a
-	 * producer interrupting it, writes the header of what it claimed.
-	 * A reservation reads this and only writes producer_pos: reading a
-	 * line another CPU wrote last and then writing it moves the line
-	 * twice (shared, then exclusive), where a write alone moves it once.
+	 * Kernel rings: producer_pos as producers read it, always equal to
+	 * it outside the lock. A reservation reads this copy and only writes
+	 * producer_pos: reading a line another CPU wrote last and then
+	 * writing it moves the line twice (shared, then exclusive), where a
+	 * write alone moves it once.
 	 */
 	unsigned long reserved_pos;
-	/* Kernel rings: producer_pos as last published, on this line. */
-	unsigned long published_pos;
 
 	/*
 	 * Read by every reservation and commit, written only while the ring
 	 * is set up. Kept off the lines producers write, so that producers
 	 * on several CPUs share this one read-only: a commit reading mask
-	 * next to the holder word another CPU is taking would pull that line
+	 * next to a lock another CPU is taking would pull the lock's line
 	 * over for nothing.
 	 */
 	unsigned long mask ____cacheline_aligned_in_smp;	/* size - 1 */
@@ -185,6 +176,12 @@ int bpfrb_registry_walk(bpfrb_ring_fn fn, void *ctx);
 #define bpfrb_for_each_ring(fn, ctx)	bpfrb_registry_walk(fn, ctx)
 void bpfrb_registry_exit(void);
 
+/*
+ * produce.c: bpfrb_reserve() for a kernel ring, for producers that may run
+ * inside this CPU's own reserve (probe handlers): never waits for long on
+ * the ring lock, a lock it cannot get is a drop.
+ */
+void *bpfrb_reserve_nested(struct bpfrb *rb, u64 size);
 /* produce.c: a consistent-enough snapshot for INFO and listings. */
 void bpfrb_fill_info(struct bpfrb *rb, struct bpfrb_info *info);
 

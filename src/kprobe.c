@@ -87,11 +87,8 @@ static void bpfrb_probe_emit(struct bpfrb_probe *p, unsigned long ip,
 	struct bpfrb_event *ev;
 	u32 i;
 
-	/*
-	 * The probed function may run inside a reservation on this CPU:
-	 * bpfrb_reserve() then reserves under that holder (produce.c).
-	 */
-	ev = bpfrb_reserve(p->rb, sizeof(*ev), 0);
+	/* Nested: the probed function may run inside this CPU's reserve. */
+	ev = bpfrb_reserve_nested(p->rb, sizeof(*ev));
 	if (!ev)
 		return;		/* the ring counted the drop */
 

@@ -15,7 +15,7 @@
  * handed out twice and never overlaps one that is not yet committed.
  *
  * Both are checked first as producers last left them (consumer_pos_seen
- * and pending_pos, on the holder's line); only when that says no, or when
+ * and pending_pos, on the lock's line); only when that says no, or when
  * pending_pos trails producer_pos by more than BPFRB_PENDING_WALK_MAX, is
  * consumer_pos read again and pending_pos advanced. A consumer moves
  * consumer_pos forward only, so an older value is a smaller one and the
@@ -82,24 +82,14 @@ static u64 bpfrb_rec_len(u32 len)
 
 /*
  * Moves pending_pos past every record that is committed or discarded,
- * stopping at the first busy one, or at published_pos: a claim beyond it
- * may not have its header written yet (its claimant was interrupted).
- * Headers of kernel rings are read-only to user space, so their lengths
- * can be trusted. Called while reserving (see "Holding the ring").
- *
- * An interruption on this CPU may advance pending_pos during the walk,
- * and then possibly further (a commit only clears busy bits): this walk's
- * result is stored only if pending_pos is still where it started. Stored
- * over the newer one, the older value would send a later walk over space
- * the interruption may have reserved again since.
+ * stopping at the first busy one. Headers of kernel rings are read-only
+ * to user space, so their lengths can be trusted. Called under rb->lock.
  */
-static void bpfrb_advance_pending(struct bpfrb *rb)
+static void bpfrb_advance_pending(struct bpfrb *rb, unsigned long prod_pos)
 {
-	unsigned long start = READ_ONCE(rb->pending_pos);
-	unsigned long end = READ_ONCE(rb->published_pos);
-	unsigned long pend_pos = start;
+	unsigned long pend_pos = rb->pending_pos;
 
-	while (pend_pos != end) {
+	while (pend_pos != prod_pos) {
 		struct bpfrb_hdr *hdr = (void *)rb->data + (pend_pos & rb->mask);
 		/* Pairs with the store of len in bpfrb_commit(). */
 		u32 len = smp_load_acquire(&hdr->len);
@@ -108,7 +98,7 @@ static void bpfrb_advance_pending(struct bpfrb *rb)
 			break;
 		pend_pos += bpfrb_rec_len(len);
 	}
-	cmpxchg_local(&rb->pending_pos, start, pend_pos);
+	rb->pending_pos = pend_pos;
 }
 
 static void bpfrb_count_drop(struct bpfrb *rb)
@@ -127,7 +117,7 @@ static __always_inline bool bpfrb_too_big(struct bpfrb *rb, u64 size)
 
 /*
  * Whether a reservation ending at new_prod_pos fits, with consumer_pos and
- * pending_pos as producers last saw them. Called while reserving.
+ * pending_pos as producers last saw them. Called under rb->lock.
  */
 static __always_inline bool bpfrb_fits(struct bpfrb *rb,
 				       unsigned long new_prod_pos)
@@ -141,8 +131,8 @@ static __always_inline bool bpfrb_fits(struct bpfrb *rb,
 /*
  * How far pending_pos may trail producer_pos before a reservation
  * advances it, in bytes: advancing reads the header of every record in
- * between with interrupts off (it is the slow path's) and other CPUs'
- * producers waiting for the ring, so that work is done in pieces of at most 2048 headers (16 KiB
+ * between with interrupts off and other CPUs' producers waiting for the
+ * lock, so that work is done in pieces of at most 2048 headers (16 KiB
  * of the smallest records, 256 cache lines), not a ring's worth at once
  * (a 256 MiB ring holds 16 M records). The BPF ring buffer advances its
  * pending_pos at every reservation; the headers read are the same ones,
@@ -163,7 +153,7 @@ static __always_inline bool bpfrb_fits_as_seen(struct bpfrb *rb,
 }
 
 /*
- * Whether [prod, new_prod) may be handed out. Called while reserving.
+ * Whether [prod, new_prod) may be handed out. Called under rb->lock.
  *
  * First as producers last saw the positions (see the top of this file);
  * when that says no, consumer_pos is read again and pending_pos advanced,
@@ -179,209 +169,104 @@ static bool bpfrb_has_room(struct bpfrb *rb, unsigned long prod_pos,
 {
 	if (bpfrb_fits_as_seen(rb, prod_pos, new_prod_pos))
 		return true;
-	/*
-	 * Pairs with the consumer's smp_store_release() of consumer_pos. An
-	 * interruption between the read and the store may leave an older
-	 * value than its own here: an older one is a smaller one, and the
-	 * check with it only stricter.
-	 */
+	/* Pairs with the consumer's smp_store_release() of consumer_pos. */
 	rb->consumer_pos_seen = smp_load_acquire(&rb->consumer_pos);
-	bpfrb_advance_pending(rb);
+	bpfrb_advance_pending(rb, prod_pos);
 	return bpfrb_fits(rb, new_prod_pos);
 }
 
 /*
- * Holding the ring.
- *
- * A producer reserves while it holds the ring: rb->holder is its CPU + 1
- * (an acquire compare-and-exchange from 0; a release store of 0 gives it
- * back). It holds it for a few dozen instructions, with preemption off
- * but interrupts as they were: under an emulator such as QEMU's TCG,
- * turning interrupts off and on again per record (the flag helpers, and
- * the end of a translated block that `sti` forces) cost bpfrb's producer
- * more than anything else it did (docs/BENCHMARKS.md, change 14).
- *
- * What interrupts a holder on its own CPU (a hard or soft IRQ, an NMI, a
- * probe handler inside the reservation) cannot wait for it. It finds
- * rb->holder naming its own CPU and reserves *under* the holder, without
- * holding: no other CPU can reserve while the ring is held, and the
- * holder cannot run until the interruption returns, so the interrupting
- * producer has the ring to itself, except for a claim the holder may be
- * in the middle of. Claims are therefore made with a CPU-local
- * compare-and-exchange of reserved_pos, which an interruption between
- * read and write makes fail (and the claim is made again), and a claim
- * publishes producer_pos only if every earlier claim is published
- * (bpfrb_write_claimed()); otherwise the earlier claimant, interrupted
- * before it wrote its header, publishes this one with its own. So a
- * record reserved in an interrupt lands after the one being reserved by
- * the code it interrupted, and is never dropped for the ring being held.
- *
- * Waiting, when another CPU holds the ring, is done with interrupts off,
- * so nothing lands on a waiting producer but an NMI. A producer that may
- * wait without bound queues on rb->waiters (a queued spinlock: one
- * waiter at a time spins on rb->holder) and is granted the ring when the
- * holder gives it back. Fast-path attempts may take it first; queued
- * waiters are served in order among themselves.
- *
- * Who may wait how long:
- *  - in NMI: one attempt (a failure is a drop), as the BPF ring buffer;
- *  - a producer that interrupted another producer of any ring on this
- *    CPU (bpfrb_producers_here > 1): a bounded number of attempts. Such
- *    an interrupted producer may hold another ring, which a producer on
- *    the CPU holding this one may have interrupted in turn, to wait for
- *    it: only a bound breaks that cycle, with a drop;
- *  - everyone else: until granted. A producer that holds nothing on its
- *    CPU is waited for by nobody there, so no cycle passes through it.
+ * Rounds of trylock a nested producer makes before it gives up: far longer
+ * than any holder on another CPU keeps the lock, short enough that a
+ * handler running inside this CPU's own critical section returns soon.
  */
+#define BPFRB_NESTED_LOCK_TRIES	65536
 
 /*
- * Producers between bpfrb_enter() and bpfrb_leave() on this CPU, the ones
- * interrupted included: more than one when a producer interrupted
- * another, which may hold a ring.
+ * Takes rb->lock with interrupts disabled; false (a drop) when it must not
+ * wait for it:
+ *  - in NMI, which may have interrupted a holder of the lock on this CPU,
+ *    only one try;
+ *  - for a nested producer (a probe handler: the probed function may be
+ *    called from inside this CPU's critical section, by a sanitizer hook
+ *    on a debug kernel), a bounded number of tries.
+ *
+ * rb->lock is an arch_spinlock_t, as the kernel's own trace ring buffer
+ * uses for its per-CPU reader lock: with interrupts off it needs no
+ * preemption count, its fast path is one inline compare-and-exchange
+ * instead of a call, and no lockdep or spinlock-debugging hook runs inside
+ * the critical section, where a probe on it would hit a held lock. What
+ * that costs is lockdep's view of a leaf lock held for a few dozen
+ * instructions, with no other lock taken inside.
  */
-static DEFINE_PER_CPU(unsigned int, bpfrb_producers_here);
-
-/*
- * Attempts a producer that interrupted another makes before it gives up:
- * far longer than any holder on another CPU keeps a ring, short enough to
- * break a cycle of two CPUs each waiting, in an interruption, for the
- * ring the other's interrupted producer holds.
- */
-#define BPFRB_INTERRUPTING_TRIES	65536
-
-/* Called with preemption off: the token stays this CPU's while held. */
-static __always_inline int bpfrb_enter(void)
+static bool bpfrb_lock(struct bpfrb *rb, unsigned long *flags, bool nested)
 {
-	this_cpu_inc(bpfrb_producers_here);
-	/* Counted before the ring is held: an interruption sees either. */
-	barrier();
-	return raw_smp_processor_id() + 1;
-}
-
-static __always_inline void bpfrb_leave(void)
-{
-	barrier();
-	this_cpu_dec(bpfrb_producers_here);
-}
-
-static __always_inline bool bpfrb_try_hold(struct bpfrb *rb, int me)
-{
-	int free = 0;
-
-	/* Acquire: pairs with the release in bpfrb_give_back(). */
-	return atomic_try_cmpxchg_acquire(&rb->holder, &free, me);
-}
-
-static __always_inline void bpfrb_give_back(struct bpfrb *rb)
-{
-	/* All the holder wrote before the ring is free again. */
-	atomic_set_release(&rb->holder, 0);
-}
-
-/*
- * How a producer came to reserve: it holds the ring, or it interrupted
- * the ring's holder on this CPU, or it may not reserve (a drop).
- */
-enum bpfrb_hold {
-	BPFRB_NOT_HELD,
-	BPFRB_HOLDING,
-	BPFRB_UNDER_HOLDER,
-};
-
-/* Waits until this CPU holds the ring. Interrupts are off. */
-static void bpfrb_wait_and_hold(struct bpfrb *rb, int me)
-{
-	arch_spin_lock(&rb->waiters);
-	while (!bpfrb_try_hold(rb, me))
-		atomic_cond_read_relaxed(&rb->holder, !VAL);
-	arch_spin_unlock(&rb->waiters);
-}
-
-/*
- * The slow path's way to the ring, by the rules at the top of this
- * section. Interrupts are off. Anything but BPFRB_NOT_HELD is ended with
- * bpfrb_unhold().
- */
-static enum bpfrb_hold bpfrb_hold(struct bpfrb *rb)
-{
-	int me = bpfrb_enter();
 	unsigned int tries;
 
-	if (atomic_read(&rb->holder) == me)
-		return BPFRB_UNDER_HOLDER;
-	if (likely(!in_nmi() && this_cpu_read(bpfrb_producers_here) == 1)) {
-		bpfrb_wait_and_hold(rb, me);
-		return BPFRB_HOLDING;
+	local_irq_save(*flags);
+	if (likely(!in_nmi() && !nested)) {
+		arch_spin_lock(&rb->lock);
+		return true;
 	}
-	for (tries = in_nmi() ? 1 : BPFRB_INTERRUPTING_TRIES; tries; tries--) {
-		if (bpfrb_try_hold(rb, me))
-			return BPFRB_HOLDING;
+	for (tries = in_nmi() ? 1 : BPFRB_NESTED_LOCK_TRIES; tries; tries--) {
+		if (arch_spin_trylock(&rb->lock))
+			return true;
 		cpu_relax();
 	}
-	bpfrb_leave();
-	return BPFRB_NOT_HELD;
-}
-
-static void bpfrb_unhold(struct bpfrb *rb, enum bpfrb_hold hold)
-{
-	if (hold == BPFRB_HOLDING)
-		bpfrb_give_back(rb);
-	bpfrb_leave();
+	local_irq_restore(*flags);
+	return false;
 }
 
 /*
- * The ring is not built or tested for uniprocessor kernels, where
- * arch_spinlock_t is empty.
+ * On a uniprocessor kernel arch_spin_trylock() always succeeds: nothing
+ * would keep an NMI or a nested probe handler from claiming the space the
+ * producer it interrupted is claiming.
  */
 #ifndef CONFIG_SMP
-#error "bpfrb needs CONFIG_SMP"
+#error "bpfrb needs CONFIG_SMP: see the comment above bpfrb_trylock_once()"
 #endif
 
 /*
- * Claims [prod_pos, new_prod_pos) if reserved_pos is still prod_pos: a
- * compare-and-exchange local to this CPU (no other CPU reserves while the
- * ring is held), which fails if an interruption claimed first.
+ * One attempt at rb->lock: a single compare-and-exchange from unlocked to
+ * locked, the instruction queued_spin_lock()'s fast path issues.
+ * arch_spin_trylock() reads the lock first and skips the exchange if it
+ * is held, which suits a caller that tries again and again; for one try,
+ * when another CPU wrote the line last, the read fetches it shared and
+ * the exchange then has to take it exclusive, two transfers where the
+ * exchange alone makes one. Acquire, as any lock: pairs with the release
+ * in arch_spin_unlock().
+ *
+ * Only where arch_spin_lock() is the generic queued spinlock whose
+ * locked value this writes: x86 and arm64. riscv may pick a ticket lock
+ * at boot under CONFIG_QUEUED_SPINLOCKS, and powerpc's queued lock keeps
+ * its owner in the word; they take arch_spin_trylock().
  */
-static __always_inline bool bpfrb_claim(struct bpfrb *rb,
-					unsigned long prod_pos,
-					unsigned long new_prod_pos)
+static __always_inline bool bpfrb_trylock_once(arch_spinlock_t *lock)
 {
-	return cmpxchg_local(&rb->reserved_pos, prod_pos, new_prod_pos) ==
-	       prod_pos;
+#if defined(CONFIG_QUEUED_SPINLOCKS) && \
+	(defined(CONFIG_X86) || defined(CONFIG_ARM64))
+	int unlocked = 0;
+
+	return atomic_try_cmpxchg_acquire(&lock->val, &unlocked,
+					  _Q_LOCKED_VAL);
+#else
+	return arch_spin_trylock(lock);
+#endif
+}
+
+static __always_inline void bpfrb_unlock(struct bpfrb *rb, unsigned long flags)
+{
+	arch_spin_unlock(&rb->lock);
+	local_irq_restore(flags);
 }
 
 /*
- * Publishes every claim made so far: all of their headers are written
- * (see bpfrb_write_claimed()). Once more if an interruption claimed after
- * reserved_pos was read; published_pos is written after producer_pos, so
- * an interruption that sees its claim's start there publishes it itself,
- * and producer_pos never goes back.
+ * Writes the busy header of the record at prod_pos and publishes
+ * new_prod_pos. Called under rb->lock, once the room is checked.
  */
-static __always_inline void bpfrb_publish(struct bpfrb *rb)
-{
-	unsigned long pos;
-
-	do {
-		pos = READ_ONCE(rb->reserved_pos);
-		/*
-		 * The busy headers are visible before the new producer_pos.
-		 * Pairs with the consumer's smp_load_acquire() of
-		 * producer_pos.
-		 */
-		smp_store_release(&rb->producer_pos, pos);
-		WRITE_ONCE(rb->published_pos, pos);
-		barrier();
-	} while (unlikely(READ_ONCE(rb->reserved_pos) != pos));
-}
-
-/*
- * Writes the busy header of the record claimed at prod_pos and publishes
- * it, unless an earlier claim (by the code this producer interrupted) is
- * not published yet: that claimant writes its header after this returns,
- * and then publishes both.
- */
-static __always_inline void *bpfrb_write_claimed(struct bpfrb *rb, u64 size,
-						 unsigned long prod_pos)
+static __always_inline void *bpfrb_claim(struct bpfrb *rb, u64 size,
+					 unsigned long prod_pos,
+					 unsigned long new_prod_pos)
 {
 	struct bpfrb_hdr *hdr = (void *)rb->data + (prod_pos & rb->mask);
 
@@ -389,45 +274,44 @@ static __always_inline void *bpfrb_write_claimed(struct bpfrb *rb, u64 size,
 		.len = (u32)size | BPFRB_BUSY_BIT,
 		.pg_off = ((unsigned long)hdr - (unsigned long)rb) >> PAGE_SHIFT,
 	});
-	barrier();
-	if (READ_ONCE(rb->published_pos) == prod_pos)
-		bpfrb_publish(rb);
+
+	/*
+	 * The busy header is visible before the new producer_pos. Pairs with
+	 * the consumer's smp_load_acquire() of producer_pos.
+	 */
+	smp_store_release(&rb->producer_pos, new_prod_pos);
+	rb->reserved_pos = new_prod_pos;
 	return hdr + 1;
 }
 
 /*
- * Every reservation the fast path below does not grant: the ring was
- * held (so wait for it, or not, or reserve under its holder), the
- * positions must be looked at again, there is no room, an interruption
- * claimed first, or the record is too big. Starts over from scratch.
- * Returns the sample, or NULL: a drop, counted here.
+ * Every reservation the fast path below does not grant: the lock was busy
+ * (so wait for it, or not, by bpfrb_lock()'s rules), the positions must
+ * be looked at again, there is no room, or the record is too big. Starts
+ * over from scratch. Returns the sample, or NULL: a drop, counted here.
  */
-static noinline void *bpfrb_reserve_slow(struct bpfrb *rb, u64 size)
+static noinline void *bpfrb_reserve_slow(struct bpfrb *rb, u64 size,
+					 bool nested)
 {
-	u64 len = round_up(size + BPFRB_HDR_SZ, 8);
-	unsigned long prod_pos, flags;
-	enum bpfrb_hold hold;
-	void *sample = NULL;
+	unsigned long prod_pos, new_prod_pos, flags;
+	void *sample;
 
 	if (rb->type != BPFRB_TYPE_KERNEL)
 		return NULL;	/* not a drop: no kernel code may produce here */
 	if (bpfrb_too_big(rb, size))
 		goto drop;
-	local_irq_save(flags);
-	hold = bpfrb_hold(rb);
-	if (hold != BPFRB_NOT_HELD) {
-		do {
-			prod_pos = READ_ONCE(rb->reserved_pos);
-			if (!bpfrb_has_room(rb, prod_pos, prod_pos + len))
-				break;
-			if (bpfrb_claim(rb, prod_pos, prod_pos + len))
-				sample = bpfrb_write_claimed(rb, size, prod_pos);
-		} while (!sample);	/* an NMI claimed first */
-		bpfrb_unhold(rb, hold);
+	if (!bpfrb_lock(rb, &flags, nested))
+		goto drop;
+	prod_pos = rb->reserved_pos;
+	new_prod_pos = prod_pos + round_up(size + BPFRB_HDR_SZ, 8);
+	if (!bpfrb_has_room(rb, prod_pos, new_prod_pos)) {
+		bpfrb_unlock(rb, flags);
+		goto drop;
 	}
-	local_irq_restore(flags);
-	if (sample)
-		return sample;
+	sample = bpfrb_claim(rb, size, prod_pos, new_prod_pos);
+	bpfrb_unlock(rb, flags);
+	return sample;
+
 drop:
 	bpfrb_count_drop(rb);
 	return NULL;
@@ -436,47 +320,43 @@ drop:
 /*
  * Returns the sample, or NULL: a drop.
  *
- * The fast path, inlined into each caller: the ring is free at the first
- * attempt, the record fits with the positions as producers last saw them
- * (and pending_pos is not too far behind to go on trusting that), and no
- * interruption claims in between. It calls nothing, so a producer pays
- * for two calls into this module per record (reserve, submit);
- * whatever else happens is bpfrb_reserve_slow()'s, entered with the ring
- * given back. A single attempt at the ring is allowed in every context,
- * NMI and interrupting producers included. Failure is NULL rather than an
- * error pointer so that a granted sample goes back to the caller
- * unchecked.
+ * The fast path, inlined into each caller: the lock is free at the first
+ * try and the ring has room as producers last saw it (and pending_pos is
+ * not too far behind to go on trusting that). It calls
+ * nothing, so a producer pays for two calls into this module per record
+ * (reserve, submit) and no saved registers; whatever else happens is
+ * bpfrb_reserve_slow()'s, entered with the lock released. A single
+ * attempt at the lock is allowed in every context, NMI and nested
+ * producers included. Failure is NULL rather than an error pointer so
+ * that a granted sample goes back to the caller unchecked.
  */
-static __always_inline void *__bpfrb_reserve(struct bpfrb *rb, u64 size)
+static __always_inline void *__bpfrb_reserve(struct bpfrb *rb, u64 size,
+					     bool nested)
 {
-	unsigned long prod_pos, new_prod_pos;
+	unsigned long prod_pos, new_prod_pos, flags;
 	void *sample;
 
 	if (unlikely(bpfrb_too_big(rb, size)))
 		goto slow;
-	preempt_disable_notrace();
-	if (unlikely(!bpfrb_try_hold(rb, bpfrb_enter())))
-		goto slow_leave;
+	local_irq_save(flags);
+	if (unlikely(!bpfrb_trylock_once(&rb->lock)))
+		goto slow_irqs;
 
-	prod_pos = READ_ONCE(rb->reserved_pos);
+	prod_pos = rb->reserved_pos;
 	new_prod_pos = prod_pos + round_up(size + BPFRB_HDR_SZ, 8);
-	if (unlikely(!bpfrb_fits_as_seen(rb, prod_pos, new_prod_pos) ||
-		     !bpfrb_claim(rb, prod_pos, new_prod_pos)))
-		goto slow_give_back;
+	if (unlikely(!bpfrb_fits_as_seen(rb, prod_pos, new_prod_pos)))
+		goto slow_unlock;
 
-	sample = bpfrb_write_claimed(rb, size, prod_pos);
-	bpfrb_give_back(rb);
-	bpfrb_leave();
-	preempt_enable_notrace();
+	sample = bpfrb_claim(rb, size, prod_pos, new_prod_pos);
+	bpfrb_unlock(rb, flags);
 	return sample;
 
-slow_give_back:
-	bpfrb_give_back(rb);
-slow_leave:
-	bpfrb_leave();
-	preempt_enable_notrace();
+slow_unlock:
+	arch_spin_unlock(&rb->lock);
+slow_irqs:
+	local_irq_restore(flags);
 slow:
-	return bpfrb_reserve_slow(rb, size);
+	return bpfrb_reserve_slow(rb, size, nested);
 }
 
 void *bpfrb_reserve(struct bpfrb *rb, u64 size, u64 flags)
@@ -484,9 +364,14 @@ void *bpfrb_reserve(struct bpfrb *rb, u64 size, u64 flags)
 	if (unlikely(flags))
 		return NULL;
 	/* A user ring is refused too, by the fast path's size check. */
-	return __bpfrb_reserve(rb, size);
+	return __bpfrb_reserve(rb, size, false);
 }
 EXPORT_SYMBOL_BPFRB(bpfrb_reserve);
+
+void *bpfrb_reserve_nested(struct bpfrb *rb, u64 size)
+{
+	return __bpfrb_reserve(rb, size, true);
+}
 
 /* The ring is found from the header alone (see ring.c). */
 static struct bpfrb *bpfrb_from_hdr(struct bpfrb_hdr *hdr, u32 pg_off)
@@ -646,9 +531,9 @@ int bpfrb_output(struct bpfrb *rb, const void *data, u64 size, u64 flags)
 		bpfrb_count_drop(rb);
 		return -E2BIG;
 	}
-	sample = __bpfrb_reserve(rb, size);
+	sample = __bpfrb_reserve(rb, size, false);
 	if (unlikely(!sample))
-		return -EAGAIN;	/* no room, or the ring was held in NMI */
+		return -EAGAIN;	/* no room, or the lock was busy in NMI */
 	bpfrb_copy(sample, data, size);
 	bpfrb_commit(sample, flags, false);
 	return 0;

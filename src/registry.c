@@ -115,8 +115,7 @@ struct bpfrb *bpfrb_create_owned(const char *name, u64 size,
 		err = -ENOMEM;
 		goto err_free_ring;
 	}
-	atomic_set(&rb->holder, 0);
-	rb->waiters = (arch_spinlock_t)__ARCH_SPIN_LOCK_UNLOCKED;
+	rb->lock = (arch_spinlock_t)__ARCH_SPIN_LOCK_UNLOCKED;
 	bpfrb_notify_init(rb);
 	refcount_set(&rb->refcnt, 1);
 	rb->type = type;

@@ -8,11 +8,12 @@
  * Contexts:
  *  - bpfrb_reserve/submit/discard/output/query: any context, including
  *    hard IRQ, kprobe handlers and NMI (in NMI a reserve fails, and counts
- *    a drop, when another CPU holds the ring's lock). Outside NMI a
- *    reserve waits for the ring's lock, with interrupts off; code that
- *    interrupts a reservation on its own CPU (an IRQ, an NMI, a probe
- *    handler) reserves under it without waiting (docs/DESIGN.md,
- *    "Reserving").
+ *    a drop, when the ring's lock is contended). Outside NMI a reserve
+ *    waits for the ring's lock: a kprobe handler must not produce into a
+ *    ring from a probe that can fire inside another reservation on its
+ *    own CPU (a probe on a lock function, or on a sanitizer hook of a
+ *    debug kernel), which would wait for itself. The module's own probes
+ *    refuse such functions and wait only a bounded time.
  *  - bpfrb_create/get/get_by_name/put: process context; they may sleep.
  *  - bpfrb_user_drain: any context; its callback may sleep only if the
  *    caller may.

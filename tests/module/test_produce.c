@@ -27,9 +27,8 @@
 /*
  * 1 while a process or kthread producer is inside bpfrb_reserve() or
  * bpfrb_output() on this CPU. An hrtimer, softirq or NMI producer that
- * finds it set interrupted a reservation, perhaps while its CPU held the
- * ring: the case bpfrb reserves under the holder for (docs/DESIGN.md,
- * "Reserving"), counted so that a test knows it happened.
+ * finds it set interrupted a reservation on its own CPU: counted, so that
+ * a test knows its producers met that way.
  */
 static DEFINE_PER_CPU(int, test_in_reserve);
 
