@@ -229,7 +229,42 @@ def alternating_ratios(bt):
             api: ratio(bt.get(f"bpfrb-{api}", "batch", "cost-alt"),
                        bt.get(f"bpf-rb-{api}", "batch", "cost-alt"), nkey)
             for api in ("reserve", "output")}
+    rs = {c: ratio(bt.get("bpfrb-reserve", c, "two-alt", 2),
+                   bt.get("bpf-rb-reserve", c, "two-alt", 2))
+          for c in CONSUMERS}
+    rs["all"] = geomean([rs[c] for c in CONSUMERS])
+    s["two_producers_alt"] = rs
     return s
+
+
+def two_alternating_table(bt, m):
+    """Two producers in turns (set two-alt) of the first boot, and the
+    medians."""
+    rows = []
+    for c in CONSUMERS:
+        a = bt.get("bpfrb-reserve", c, "two-alt", 2)
+        b = bt.get("bpf-rb-reserve", c, "two-alt", 2)
+        if a and b:
+            rows.append(f"| {c} | {fmt(a['mrps'])} | {fmt(a['drops_mps'], 3)} | "
+                        f"{fmt(b['mrps'])} | {fmt(b['drops_mps'], 3)} | "
+                        f"{fmt(ratio(a, b))} |")
+    if not rows:
+        return []
+    return ["### Two producers, bpfrb and BPF in turns",
+            "",
+            "Set `two-alt` (`rbbench -a -m parallel -n 2`, "
+            "bench/user/alternate_two.c): both rings loaded at once, the "
+            "producers on CPUs 0 and 1 firing bpfrb's trigger or BPF's by "
+            "turns of a quarter second (A B B A, then B A A B), each ring's "
+            "consumer on CPU 0 throughout. M records/s received (and "
+            "dropped) per second of the peer's own turns.",
+            "",
+            "| consumer | bpfrb | drops M/s | BPF ringbuf | drops M/s | ratio |",
+            "|---|---|---|---|---|---|",
+            *rows,
+            "",
+            f"Median over boots: {fmt(m['two_producers_alt']['all'])}.",
+            ""]
 
 
 def alternating_table(bt, m):
@@ -370,6 +405,8 @@ def summarize(boots):
         "alone": {n: pick(["alone", n]) for n in (1, 2)},
         **{k: {c: pick([k, c]) for c in CONSUMERS + ["output", "all"]}
            for k in ("b2b_alt", "b2b_alt_probe_excl")},
+        "two_producers_alt": {c: pick(["two_producers_alt", c])
+                              for c in CONSUMERS + ["all"]},
         **{k: {api: pick([k, api]) for api in ("reserve", "output")}
            for k in ("cost_alt", "cost_alt_probe_excl")},
         "cost_vs_floor": {k: pick(["cost_vs_floor", k])
@@ -392,6 +429,8 @@ def targets(m):
     rows.append(("bpfrb / perf buffer, parallel, unsampled", v, 10.0))
     v = m["two_producers_all"]
     rows.append(("bpfrb / BPF ringbuf, 2 producers", v, 1.5))
+    v = m["two_producers_alt"]["all"]
+    rows.append(("bpfrb / BPF ringbuf, 2 producers, in turns", v, 1.5))
     v = m["cost_vs_floor"].get("bpfrb-reserve")
     rows.append(("floor / bpfrb per-record cost (reserve)",
                  1 / v if v else None, 0.5))
@@ -550,6 +589,7 @@ def markdown(boots, summary):
                          f"{fmt(ratio(a, b, 'mrps_best'))} |")
     L.append("")
     L.extend(alternating_table(bt, summary["median"]))
+    L.extend(two_alternating_table(bt, summary["median"]))
     L.append("### Against the BPF perf buffer (libbpf consumers)")
     L.append("")
     L.append("| mode | bpfrb (libbpfrb) | perf buffer (libbpf) | drops M/s | ratio |")
@@ -774,6 +814,11 @@ def compare(before, after):
         v = [d.get("b2b_alt", {}).get(k) for d in docs]
         if any(x is not None for x in v):
             print(f"| b2b in turns, {k} | {fmt(v[0])} | {fmt(v[1])} |")
+    for c in CONSUMERS + ["all"]:
+        # Reports written before the "two-alt" set have none.
+        v = [d.get("two_producers_alt", {}).get(c) for d in docs]
+        if any(x is not None for x in v):
+            print(f"| 2 producers in turns, {c} | {fmt(v[0])} | {fmt(v[1])} |")
     for api in ("reserve", "output"):
         v = [d.get("cost_alt", {}).get(api) for d in docs]
         if any(x is not None for x in v):
@@ -841,6 +886,10 @@ def main():
     tp = m["two_producers"]
     print(f"2 producers: ratio vs BPF ringbuf: {fmt(m['two_producers_all'])} "
           f"({', '.join(f'{c} {fmt(tp[c])}' for c in CONSUMERS)})")
+    ta = m["two_producers_alt"]
+    if ta["all"] is not None:
+        print(f"2 producers, in turns: ratio vs BPF ringbuf: {fmt(ta['all'])} "
+              f"({', '.join(f'{c} {fmt(ta[c])}' for c in CONSUMERS)})")
     tw = m["two_producers_written"]
     print(f"2 producers: written (received + dropped) vs BPF ringbuf: "
           f"{fmt(m['two_producers_written_all'])} "

@@ -11,14 +11,14 @@
 # seconds (after a one-second warm-up) per run. BENCH_SETS picks parts of
 # the matrix: modes (parallel, b2b, sampled), two (2 producers), two-4m
 # (the same with 4 MiB rings), alone (producers without a consumer), cost,
-# sizes, alt (b2b and cost with bpfrb and BPF in turns in one thread); all
-# of them by default. And trace (the consumer's passes, traced:
+# sizes, alt (b2b and cost with bpfrb and BPF in turns in one thread),
+# two-alt (two producers, bpfrb and BPF in turns); all of them by default. And trace (the consumer's passes, traced:
 # a diagnosis), two-atomic (the kernel bench's drop counting) and b2b (the
 # back-to-back mode of modes alone, for quick before/after runs), only when
 # asked for.
 
 rounds=${BENCH_ROUNDS:-1}
-sets=" ${BENCH_SETS:-modes two two-4m alone cost sizes alt} "
+sets=" ${BENCH_SETS:-modes two two-4m alone cost sizes alt two-alt} "
 secs=${BENCH_SECONDS:-5}
 ko=${BENCH_KMOD:-/bench/bpfrb_bench.ko}
 B=/bench/rbbench
@@ -75,6 +75,13 @@ while [ $r -lt "$rounds" ]; do
 	done
 	want two && for c in batch lib uring; do
 		pair bpfrb-reserve bpf-rb-reserve -c $c -m parallel -n 2
+	done
+	# The same with bpfrb and BPF loaded at once and taking turns every
+	# quarter second (rbbench -a, bench/user/alternate_two.c): the price of
+	# the lines two producers share moves within seconds, and turns that
+	# short meet the same prices.
+	want two-alt && for c in batch lib uring; do
+		run -p bpfrb-reserve -a bpf-rb-reserve -c $c -m parallel -n 2
 	done
 	# The same with 4 MiB rings, which hold what two producers write while
 	# the consumer is off CPU 0 for a scheduler slice (docs/BENCHMARKS.md,

@@ -13,9 +13,10 @@
  *
  * A figure is taken each second after the warm-up: records the consumer
  * saw (for the ring-less peers: records the probe wrote), drops, and in
- * cost mode the time spent inside getpgid() per record. With -a (b2b and
- * cost only), the two peers take turns in one thread (alternate.c), one
- * JSON line each. scripts/bench.sh
+ * cost mode the time spent inside getpgid() per record. With -a, the two
+ * peers take turns: in b2b and cost mode in one thread (alternate.c), in
+ * parallel mode with two producers every quarter second
+ * (alternate_two.c); one JSON line each. scripts/bench.sh
  * runs the matrix; bench/report.py turns the lines into tables.
  */
 #include <errno.h>
@@ -181,8 +182,10 @@ static void parse_args(int argc, char **argv)
 	if (!opts.peer || opts.producers < 1 || opts.producers > 2 ||
 	    opts.duration_s < 1 || opts.duration_s > MAX_SECONDS ||
 	    (opts.trace && opts.duration_s > MAX_TRACE_S) ||
-	    (opts.alt_peer && (opts.trace || opts.producers != 1 ||
-			       (opts.mode != MODE_B2B && opts.mode != MODE_COST))))
+	    (opts.alt_peer && (opts.trace ||
+			       (opts.producers == 1 &&
+				opts.mode != MODE_B2B && opts.mode != MODE_COST) ||
+			       (opts.producers == 2 && opts.mode != MODE_PARALLEL))))
 		usage();
 }
 
@@ -348,6 +351,8 @@ int main(int argc, char **argv)
 	parse_args(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
+	if (opts.alt_peer && opts.producers == 2)
+		return alternate_two_run(&opts) ? 1 : 0;
 	if (opts.alt_peer)
 		return alternate_run(&opts) ? 1 : 0;
 	ctx.trigger_pid = -1;

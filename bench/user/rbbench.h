@@ -127,6 +127,11 @@ void peer_close(struct peer *peer, struct consumer *cons, struct bench_ctx *ctx)
  * by one thread; prints one JSON line per peer. Returns 0 or -errno.
  */
 int alternate_run(const struct bench_opts *o);
+/*
+ * alternate_two.c: rbbench -a, parallel mode, two producers: the two
+ * peers in turns of a quarter second; one JSON line per peer.
+ */
+int alternate_two_run(const struct bench_opts *o);
 
 /* pass_trace.c: the consumer's passes in one window of time. */
 #define PASS_TRACE_CAP	(4u << 20)

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Two producers in turns (rbbench -a PEER -m parallel -n 2): the
+ * two-producer runs, with bpfrb and its BPF peer loaded at once and
+ * taking turns every SLOT_MS, instead of one 5-second run after the
+ * other.
+ *
+ * The host's price of a line shared between the vCPUs, which is what two
+ * producers mostly pay, moves within seconds (docs/BENCHMARKS.md, "Two
+ * producers"), so two runs side by side often meet different prices.
+ * Here the producers on CPUs 0 and 1 fire the getpgid() argument of the
+ * peer whose turn it is (trigger_pid, as in alternate.c), and each
+ * ring's consumer runs on CPU 0 throughout; the one whose ring is idle
+ * sleeps in poll. Each second holds the turns A B B A (the next one
+ * B A A B), so both peers meet the same host within the second. A peer's
+ * figure is what its consumer received per second of its own turns. A
+ * turn ends with up to a ring's worth of records still in the ring, which
+ * its consumer receives during the other's turn and which count for it:
+ * the same for both, as in a run of their own.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rbbench.h"
+
+/* getpgid() arguments that select a peer, as in alternate.c. */
+#define TRIGGER_PID_BASE	(1L << 30)
+#define SLOT_MS			250
+#define SLOTS_PER_S		(1000 / SLOT_MS)
+
+struct two_side {
+	const char *name;
+	struct peer *peer;
+	struct consumer *cons;
+	struct bench_ctx ctx;
+	double turn_s;		/* of the second being measured */
+	double mrps[MAX_SECONDS], drops[MAX_SECONDS];
+};
+
+static struct two_run {
+	struct two_side side[2];
+	_Atomic long trigger_pid;	/* whose turn it is */
+	atomic_bool stop;
+	atomic_int err;
+} r;
+
+static void *producer_main(void *p)
+{
+	long pid;
+
+	pin((int)(long)p);
+	while (!atomic_load_explicit(&r.stop, memory_order_relaxed)) {
+		pid = atomic_load_explicit(&r.trigger_pid, memory_order_relaxed);
+		syscall(SYS_getpgid, pid);
+		count_add(&r.side[pid - TRIGGER_PID_BASE].ctx.c.triggers, 1);
+	}
+	return NULL;
+}
+
+static void *consumer_main(void *p)
+{
+	struct two_side *s = p;
+	long n;
+
+	pin(0);
+	while (!atomic_load_explicit(&r.stop, memory_order_relaxed)) {
+		n = s->cons->poll(s->cons, 100);
+		if (n < 0) {
+			atomic_store(&r.err, (int)n);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static double seconds_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void add_ms(struct timespec *t, int ms)
+{
+	t->tv_nsec += ms * 1000000L;
+	while (t->tv_nsec >= 1000000000L) {
+		t->tv_nsec -= 1000000000L;
+		t->tv_sec++;
+	}
+}
+
+/* One second of turns, A B B A or B A A B; each side's turn_s grows. */
+static void one_second(struct timespec *tick, int second)
+{
+	static const int order[2][SLOTS_PER_S] = { { 0, 1, 1, 0 }, { 1, 0, 0, 1 } };
+	struct timespec a, b;
+	int slot, k;
+
+	for (slot = 0; slot < SLOTS_PER_S; slot++) {
+		k = order[second & 1][slot];
+		atomic_store(&r.trigger_pid, TRIGGER_PID_BASE + k);
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		add_ms(tick, SLOT_MS);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, tick,
+				       NULL) == EINTR)
+			;
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		r.side[k].turn_s += seconds_between(&a, &b);
+	}
+}
+
+/* The per-second figures of both sides, after the warm-up's turns. */
+static void measure(const struct bench_opts *o)
+{
+	uint64_t rec0[2], drop0[2], rec1, drop1;
+	struct timespec tick;
+	int i, k;
+
+	clock_gettime(CLOCK_MONOTONIC, &tick);
+	for (i = 0; i < o->warmup_s; i++)
+		one_second(&tick, i);
+	for (k = 0; k < 2; k++) {
+		r.side[k].ctx.lat.on = true;
+		rec0[k] = atomic_load(&r.side[k].ctx.c.records);
+		drop0[k] = r.side[k].peer->drops(r.side[k].peer);
+	}
+	for (i = 0; i < o->duration_s; i++) {
+		for (k = 0; k < 2; k++)
+			r.side[k].turn_s = 0;
+		one_second(&tick, i);
+		for (k = 0; k < 2; k++) {
+			struct two_side *s = &r.side[k];
+
+			rec1 = atomic_load(&s->ctx.c.records);
+			drop1 = s->peer->drops(s->peer);
+			s->mrps[i] = (rec1 - rec0[k]) / s->turn_s / 1e6;
+			s->drops[i] = (drop1 - drop0[k]) / s->turn_s / 1e6;
+			rec0[k] = rec1, drop0[k] = drop1;
+		}
+	}
+	for (k = 0; k < 2; k++)
+		r.side[k].ctx.lat.on = false;
+}
+
+/* One JSON line, with the fields of rbbench's own that apply. */
+static void report(struct two_side *s, const struct two_side *other)
+{
+	const struct bench_opts *o = s->ctx.o;
+	int i, n = o->duration_s;
+	double m, sd, dm, dsd, best = 0;
+	uint64_t p50, p99, max;
+
+	mean_std(s->mrps, n, &m, &sd);
+	mean_std(s->drops, n, &dm, &dsd);
+	for (i = 0; i < n; i++)
+		if (s->mrps[i] > best)
+			best = s->mrps[i];
+	lat_report(&s->ctx.lat, &p50, &p99, &max);
+	printf("{\"peer\":\"%s\",\"consumer\":\"%s\",\"mode\":\"two-alt\","
+	       "\"alt_with\":\"%s\",\"producers\":2,\"batch\":%u,\"size\":%u,"
+	       "\"ring_size\":%lu,\"seconds\":%d,\"slot_ms\":%d,"
+	       "\"mrps\":%.4f,\"mrps_std\":%.4f,\"mbps\":%.2f,\"drops_mps\":%.4f,"
+	       "\"mrps_best\":%.4f,"
+	       "\"lat_p50_ns\":%llu,\"lat_p99_ns\":%llu,\"lat_max_ns\":%llu,"
+	       "\"lat_samples\":%zu",
+	       s->name, s->cons->name, other->name, o->batch, o->size,
+	       o->ring_size, n, SLOT_MS, m, sd, m * o->size, dm, best,
+	       (unsigned long long)p50, (unsigned long long)p99,
+	       (unsigned long long)max, s->ctx.lat.n);
+	print_series("per_s", s->mrps, n);
+	print_series("drops_per_s", s->drops, n);
+	printf("}\n");
+}
+
+int alternate_two_run(const struct bench_opts *o)
+{
+	pthread_t th[4];
+	int k, nth = 0, err = 0;
+
+	if (!strcmp(o->consumer, "none")) {
+		fprintf(stderr, "rbbench: -a needs a consumer\n");
+		return -EINVAL;
+	}
+	for (k = 0; k < 2; k++) {
+		struct two_side *s = &r.side[k];
+
+		s->name = k ? o->alt_peer : o->peer;
+		s->ctx.o = o;
+		s->ctx.trigger_pid = TRIGGER_PID_BASE + k;
+		s->peer = peer_open(&s->ctx, s->name, &s->cons);
+		if (!s->peer) {
+			err = -EINVAL;
+			goto out;
+		}
+	}
+	atomic_store(&r.trigger_pid, TRIGGER_PID_BASE);
+	for (k = 0; k < 2 && !err; k++)
+		err = -pthread_create(&th[nth++], NULL, consumer_main, &r.side[k]);
+	for (k = 0; k < 2 && !err; k++)
+		err = -pthread_create(&th[nth++], NULL, producer_main, (void *)(long)k);
+	if (err)
+		nth--;	/* the failed one never started */
+	else
+		measure(o);
+	atomic_store(&r.stop, true);
+	for (k = 0; k < nth; k++)
+		pthread_join(th[k], NULL);
+	if (!err)
+		err = atomic_load(&r.err);
+	if (err) {
+		fprintf(stderr, "rbbench: two in turns: %s\n", strerror(-err));
+		goto out;
+	}
+	for (k = 0; k < 2; k++)
+		report(&r.side[k], &r.side[!k]);
+out:
+	for (k = 0; k < 2; k++)
+		if (r.side[k].peer)
+			peer_close(r.side[k].peer, r.side[k].cons, &r.side[k].ctx);
+	return err;
+}
