@@ -33,11 +33,7 @@
 
 #include "rbbench.h"
 
-/*
- * getpgid() arguments that select a peer: above any pid_max, so the call
- * itself only fails its lookup, the same for both.
- */
-#define TRIGGER_PID_BASE	(1L << 30)
+/* The idle call's getpgid() argument: neither peer produces for it. */
 #define TRIGGER_PID_IDLE	(TRIGGER_PID_BASE + 2)
 
 struct alt_side {
@@ -218,6 +214,16 @@ static void measure(struct alt_run *r, const struct bench_opts *o,
 		r->side[k].ctx.lat.on = false;
 }
 
+struct peer *alt_peer_open(const struct bench_opts *o, int k,
+			   struct bench_ctx *ctx, const char **name,
+			   struct consumer **cons)
+{
+	*name = k ? o->alt_peer : o->peer;
+	ctx->o = o;
+	ctx->trigger_pid = TRIGGER_PID_BASE + k;
+	return peer_open(ctx, *name, cons);
+}
+
 int alternate_run(const struct bench_opts *o)
 {
 	static struct alt_run r;	/* the per-second arrays: not on the stack */
@@ -233,10 +239,7 @@ int alternate_run(const struct bench_opts *o)
 	for (k = 0; k < 2; k++) {
 		struct alt_side *s = &r.side[k];
 
-		s->name = k ? o->alt_peer : o->peer;
-		s->ctx.o = o;
-		s->ctx.trigger_pid = TRIGGER_PID_BASE + k;
-		s->peer = peer_open(&s->ctx, s->name, &s->cons);
+		s->peer = alt_peer_open(o, k, &s->ctx, &s->name, &s->cons);
 		if (!s->peer) {
 			err = -EINVAL;
 			goto out;

@@ -9,7 +9,7 @@
  * producers mostly pay, moves within seconds (docs/BENCHMARKS.md, "Two
  * producers"), so two runs side by side often meet different prices.
  * Here the producers on CPUs 0 and 1 fire the getpgid() argument of the
- * peer whose turn it is (trigger_pid, as in alternate.c), and each
+ * peer whose turn it is (TRIGGER_PID_BASE + k, as in alternate.c), and each
  * ring's consumer runs on CPU 0 throughout; the one whose ring is idle
  * sleeps in poll. Each second holds the turns A B B A (the next one
  * B A A B), so both peers meet the same host within the second. A peer's
@@ -28,8 +28,6 @@
 
 #include "rbbench.h"
 
-/* getpgid() arguments that select a peer, as in alternate.c. */
-#define TRIGGER_PID_BASE	(1L << 30)
 #define SLOT_MS			250
 #define SLOTS_PER_S		(1000 / SLOT_MS)
 
@@ -78,11 +76,6 @@ static void *consumer_main(void *p)
 	return NULL;
 }
 
-static double seconds_between(const struct timespec *a, const struct timespec *b)
-{
-	return (b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
 static void add_ms(struct timespec *t, int ms)
 {
 	t->tv_nsec += ms * 1000000L;
@@ -96,19 +89,18 @@ static void add_ms(struct timespec *t, int ms)
 static void one_second(struct timespec *tick, int second)
 {
 	static const int order[2][SLOTS_PER_S] = { { 0, 1, 1, 0 }, { 1, 0, 0, 1 } };
-	struct timespec a, b;
+	uint64_t t0;
 	int slot, k;
 
 	for (slot = 0; slot < SLOTS_PER_S; slot++) {
 		k = order[second & 1][slot];
 		atomic_store(&r.trigger_pid, TRIGGER_PID_BASE + k);
-		clock_gettime(CLOCK_MONOTONIC, &a);
+		t0 = now_ns();
 		add_ms(tick, SLOT_MS);
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, tick,
 				       NULL) == EINTR)
 			;
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		r.side[k].turn_s += seconds_between(&a, &b);
+		r.side[k].turn_s += (now_ns() - t0) / 1e9;
 	}
 }
 
@@ -187,10 +179,7 @@ int alternate_two_run(const struct bench_opts *o)
 	for (k = 0; k < 2; k++) {
 		struct two_side *s = &r.side[k];
 
-		s->name = k ? o->alt_peer : o->peer;
-		s->ctx.o = o;
-		s->ctx.trigger_pid = TRIGGER_PID_BASE + k;
-		s->peer = peer_open(&s->ctx, s->name, &s->cons);
+		s->peer = alt_peer_open(o, k, &s->ctx, &s->name, &s->cons);
 		if (!s->peer) {
 			err = -EINVAL;
 			goto out;

@@ -128,6 +128,20 @@ void peer_close(struct peer *peer, struct consumer *cons, struct bench_ctx *ctx)
  */
 int alternate_run(const struct bench_opts *o);
 /*
+ * getpgid() arguments that select a peer in turns (TRIGGER_PID_BASE + k
+ * for peer k): above any pid_max, so the call itself only fails its
+ * lookup, the same for both.
+ */
+#define TRIGGER_PID_BASE	(1L << 30)
+/*
+ * Opens peer k of the pair in turns (0: -p, 1: -a) for its getpgid()
+ * argument, with its consumer, into ctx; its name goes to *name. NULL, with
+ * the reason printed, as peer_open().
+ */
+struct peer *alt_peer_open(const struct bench_opts *o, int k,
+			   struct bench_ctx *ctx, const char **name,
+			   struct consumer **cons);
+/*
  * alternate_two.c: rbbench -a, parallel mode, two producers: the two
  * peers in turns of a quarter second; one JSON line per peer.
  */
