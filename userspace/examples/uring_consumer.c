@@ -58,7 +58,11 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* A ring given as a (decimal) number is an id, anything else a name. */
+/*
+ * A ring given as a decimal number that can be an id (1 to 2^32 - 1) is
+ * that id, anything else a name: ids start at 1, so "0" is a name, as it
+ * is to the bpfrb tool.
+ */
 static int attach(const char *arg)
 {
 	char *end;
@@ -67,10 +71,28 @@ static int attach(const char *arg)
 	if (*arg >= '0' && *arg <= '9') {
 		errno = 0;
 		id = strtoul(arg, &end, 10);
-		if (!*end && !errno && id <= 0xffffffffUL)
+		if (!*end && !errno && id && id <= 0xffffffffUL)
 			return bpfrb_attach_id((__u32)id);
 	}
 	return bpfrb_attach_name(arg);
+}
+
+/*
+ * Whether SIGINT or SIGTERM came. They are blocked except while the loop
+ * waits in io_uring_wait_cqes(), but that returns a completion already
+ * queued without entering the kernel, so the mask is not swapped and a
+ * pending signal is not delivered: under a steady stream of completions
+ * it would wait for the rings to go quiet. So the loop also asks.
+ */
+static bool stop_requested(void)
+{
+	sigset_t pending;
+
+	if (stop)
+		return true;
+	if (sigpending(&pending))
+		return false;
+	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM);
 }
 
 /* Queues and submits a poll for ring idx; user_data tells which ring. */
@@ -154,13 +176,13 @@ int main(int argc, char **argv)
 			return fprintf(stderr, "%s: %s\n", stats[i].name, strerror(-ret)), 1;
 	}
 
-	while (!stop && (!limit || total < limit)) {
+	while (!stop_requested() && (!limit || total < limit)) {
 		unsigned int idx;
 		struct bpfrb_ring *r;
 
 		ret = io_uring_wait_cqes(&uring, &cqe, 1, NULL, &wait_mask);
 		if (ret == -EINTR)
-			continue;	/* stop tells whether to go on */
+			continue;	/* stop_requested() tells whether to go on */
 		if (ret < 0)
 			return fprintf(stderr, "io_uring_wait_cqes: %s\n", strerror(-ret)), 1;
 		idx = (unsigned int)io_uring_cqe_get_data64(cqe);
