@@ -27,9 +27,15 @@ int bpfrb_kprobe_attach(int fd, const char *symbol,
 
 	if (ioctl(fd, BPFRB_IOC_KPROBE_ATTACH, &req) < 0)
 		return bpfrb_err(-errno);
-	/* Ids are small per-ring counters; one that does not fit is a kernel bug. */
-	if (req.id > INT_MAX)
+	/*
+	 * The id comes back as an int. Ids count up per ring and pass
+	 * INT_MAX only after 2^31 attachments; such a probe is detached
+	 * again rather than left writing with no id to detach it by.
+	 */
+	if (req.id > INT_MAX) {
+		ioctl(fd, BPFRB_IOC_KPROBE_DETACH, &req.id);
 		return bpfrb_err(-EOVERFLOW);
+	}
 	return (int)req.id;
 }
 
