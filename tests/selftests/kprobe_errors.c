@@ -163,9 +163,9 @@ TEST_F(ring, struct_reused_with_its_id_attaches_again)
 	req_init(&req, KP_OPEN_SYM);
 	ASSERT_EQ(0, attach_raw(self->fd, &req));
 	first = req.id;
-	ASSERT_NE(0, first);
+	ASSERT_NE(0U, first);
 	ASSERT_EQ(0, attach_raw(self->fd, &req));
-	EXPECT_NE(0, req.id);
+	EXPECT_NE(0U, req.id);
 	EXPECT_NE(first, req.id);
 	req.id = 0xdeadbeef;
 	ASSERT_EQ(0, attach_raw(self->fd, &req));

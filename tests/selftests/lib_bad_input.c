@@ -136,6 +136,78 @@ TEST(user_ring_to_consumer_einval)
 	close(ufd);
 }
 
+/* The length word of sample's header, as the kernel's drain will read it. */
+static __u32 header_len(void *sample)
+{
+	return *(volatile __u32 *)((char *)sample - BPFRB_HDR_SZ);
+}
+
+/*
+ * Submit and discard refuse what is not a sample of this ring still
+ * reserved (EINVAL) and write nothing: the sample reserved stays busy
+ * until its own submit, and a second commit does not turn a submitted
+ * record into a discarded one.
+ */
+TEST(user_ring_commit_of_a_stray_sample_einval)
+{
+	struct bpfrb_user_ring_buffer *rb, *other;
+	__u64 not_a_sample[4] = { 0 };
+	int fd, other_fd;
+	char *s, *t;
+
+	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_USER, NULL);
+	ASSERT_LE(0, fd) TH_LOG("user ring: %s", strerror(errno));
+	other_fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_USER, NULL);
+	ASSERT_LE(0, other_fd);
+	rb = bpfrb_user_ring_buffer__new(fd, NULL);
+	ASSERT_NE(NULL, rb);
+	other = bpfrb_user_ring_buffer__new(other_fd, NULL);
+	ASSERT_NE(NULL, other);
+	s = bpfrb_user_ring_buffer__reserve(rb, 16);
+	ASSERT_NE(NULL, s);
+	t = bpfrb_user_ring_buffer__reserve(other, 16);
+	ASSERT_NE(NULL, t);
+
+	errno = 0;
+	bpfrb_user_ring_buffer__submit(rb, &not_a_sample[2]);
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, not_a_sample[1]);
+	errno = 0;
+	bpfrb_user_ring_buffer__submit(rb, s + 4);	/* not a header's place */
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	bpfrb_user_ring_buffer__discard(rb, s + 4096);	/* the second copy */
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	bpfrb_user_ring_buffer__submit(rb, t);		/* the other ring's */
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(16 | BPFRB_BUSY_BIT, header_len(t));
+	errno = 0;
+	bpfrb_user_ring_buffer__submit(NULL, s);
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(16 | BPFRB_BUSY_BIT, header_len(s));
+
+	/* NULL, a failed reserve's sample: ignored, errno left alone. */
+	errno = ENOSPC;
+	bpfrb_user_ring_buffer__submit(rb, NULL);
+	EXPECT_EQ(ENOSPC, errno);
+
+	errno = 0;
+	bpfrb_user_ring_buffer__submit(rb, s);
+	EXPECT_EQ(0, errno);
+	EXPECT_EQ(16, header_len(s));
+	bpfrb_user_ring_buffer__discard(rb, s);		/* committed already */
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(16, header_len(s));
+
+	bpfrb_user_ring_buffer__discard(other, t);
+	EXPECT_EQ(16 | BPFRB_DISCARD_BIT, header_len(t));
+	bpfrb_user_ring_buffer__free(other);
+	bpfrb_user_ring_buffer__free(rb);
+	close(other_fd);
+	close(fd);
+}
+
 /* With too little address space left the data mapping fails: ENOMEM. */
 TEST(unmappable_ring_enomem)
 {

@@ -108,11 +108,44 @@ void *bpfrb_user_ring_buffer__reserve(struct bpfrb_user_ring_buffer *rb, __u32 s
 	return hdr + 2;
 }
 
-static void commit(void *sample, bool discard)
+/*
+ * The header of a sample reserve() handed out and not yet committed, or
+ * NULL. Every header reserve() writes lies in the first copy of the data
+ * pages, on an 8-byte boundary, with BUSY set until the commit: anything
+ * else (a pointer into another ring or anywhere else, a sample already
+ * committed) is refused, where writing through it would corrupt memory
+ * or a record. A sample committed and then reserved again in the same
+ * place cannot be told from a new one.
+ */
+static __u32 *busy_header(struct bpfrb_user_ring_buffer *rb, void *sample)
 {
-	__u32 *len = (__u32 *)((char *)sample - BPFRB_HDR_SZ);
-	__u32 new_len = *len & ~BPFRB_BUSY_BIT;
+	uintptr_t data, hdr;
 
+	if (!rb)
+		return NULL;
+	data = (uintptr_t)rb->map.data;
+	hdr = (uintptr_t)sample - BPFRB_HDR_SZ;
+	if (hdr < data || hdr - data > rb->map.mask || (hdr & 7))
+		return NULL;
+	if (!(READ_ONCE(*(__u32 *)hdr) & BPFRB_BUSY_BIT))
+		return NULL;
+	return (__u32 *)hdr;
+}
+
+static void commit(struct bpfrb_user_ring_buffer *rb, void *sample,
+		   bool discard)
+{
+	__u32 *len, new_len;
+
+	/* NULL, what a failed reserve returned: nothing to do, errno kept. */
+	if (!sample)
+		return;
+	len = busy_header(rb, sample);
+	if (!len) {
+		errno = EINVAL;
+		return;
+	}
+	new_len = *len & ~BPFRB_BUSY_BIT;
 	if (discard)
 		new_len |= BPFRB_DISCARD_BIT;
 	/*
@@ -124,14 +157,12 @@ static void commit(void *sample, bool discard)
 
 void bpfrb_user_ring_buffer__submit(struct bpfrb_user_ring_buffer *rb, void *sample)
 {
-	if (sample)
-		commit(sample, false);
+	commit(rb, sample, false);
 }
 
 void bpfrb_user_ring_buffer__discard(struct bpfrb_user_ring_buffer *rb, void *sample)
 {
-	if (sample)
-		commit(sample, true);
+	commit(rb, sample, true);
 }
 
 static long long now_ms(void)
