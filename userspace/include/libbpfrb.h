@@ -141,6 +141,11 @@ void *bpfrb_user_ring_buffer__reserve(struct bpfrb_user_ring_buffer *rb, __u32 s
 /* The same, waiting up to timeout_ms (-1: forever, 0: never) for space. */
 void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb,
 					       __u32 size, int timeout_ms);
+/*
+ * Commit a sample rb reserved. Anything else (a stray pointer, another
+ * ring's sample, one committed already) sets errno EINVAL and writes
+ * nothing; NULL is ignored.
+ */
 void bpfrb_user_ring_buffer__submit(struct bpfrb_user_ring_buffer *rb, void *sample);
 void bpfrb_user_ring_buffer__discard(struct bpfrb_user_ring_buffer *rb, void *sample);
 void bpfrb_user_ring_buffer__free(struct bpfrb_user_ring_buffer *rb);
