@@ -5,7 +5,8 @@
  * in order; discards are skipped; the query selectors and INFO counters
  * say what happened; records wrap the end of the ring; a record can fill
  * the whole ring but not more; a held record hides the ones after it;
- * headers read as the BPF ring buffer's.
+ * headers read as the BPF ring buffer's; producers contending from every
+ * CPU leave producer_pos at the last reservation.
  */
 #include "kselftest_harness.h"
 #include "core_consume.h"
@@ -481,6 +482,41 @@ TEST_F_TIMEOUT(produce, output_from_all_producers_is_lossless_with_retry, 120)
 	ASSERT_EQ(0ULL, check.out_of_order);
 	ASSERT_EQ(0ULL, check.discarded_seen);
 	ASSERT_EQ(0ULL, check.foreign);
+}
+
+/*
+ * Producers on every CPU contend for the ring's lock. Once they are all
+ * done, producer_pos, as the kernel reports it and as the consumer maps
+ * it, covers every reservation, and every record is there to consume
+ * without any further reservation to push it out.
+ */
+TEST_F_TIMEOUT(produce, contended_producers_leave_every_record_published, 120)
+{
+	struct bpfrb_test_produce p;
+	struct record_check check = { 0 };
+	struct bpfrb_info info;
+	__u64 produced;
+	long got;
+
+	ASSERT_EQ(0, core_ring_open(&self->ring, 4 << 20, NULL));
+	/* 32 bytes a record: 4 MiB hold 131072, more than all CPUs write. */
+	testmod_produce_init(&p, self->ring.id, BPFRB_TEST_PROD_KTHREADS, 30000, 24);
+	ASSERT_EQ(0, testmod_produce(self->tfd, &p));
+	produced = produce_sum(&p, 0);
+	ASSERT_EQ(0ULL, produce_sum(&p, 1));
+	ASSERT_LE(30000ULL, produced);
+
+	ASSERT_EQ(0, core_info(self->ring.fd, &info));
+	ASSERT_EQ(produced, info.records);
+	ASSERT_EQ(produced * 32, info.producer_pos);
+	ASSERT_EQ(produced * 32, query(self->tfd, self->ring.id, BPFRB_PROD_POS));
+	/* What the consumer reads, not only what the kernel reports. */
+	ASSERT_EQ(produced * 32, __atomic_load_n(self->ring.producer_pos,
+						 __ATOMIC_ACQUIRE));
+	got = core_ring_consume(&self->ring, record_check_sample, &check);
+	ASSERT_EQ((long)produced, got);
+	ASSERT_EQ(0ULL, check.corrupt);
+	ASSERT_EQ(0ULL, check.out_of_order);
 }
 
 TEST_HARNESS_MAIN

@@ -233,20 +233,23 @@ static int count_only(void *ctx, const void *data, __u32 len)
 }
 
 /*
- * 10^6 records with default flags, the consumer sleeping in poll(-1)
- * whenever it caught up: a single lost wakeup hangs it (timeout: fail).
+ * records_each records from each of the given producers (nr of them),
+ * default flags, the consumer sleeping in poll(-1) whenever it caught up:
+ * a single lost wakeup hangs it (timeout: fail).
  */
-static void consume_million_sleeping_in_poll(struct __test_metadata *_metadata,
-					     FIXTURE_DATA(wake) *self)
+static void consume_sleeping_in_poll(struct __test_metadata *_metadata,
+				     FIXTURE_DATA(wake) *self, __u32 producers,
+				     __u32 nr, __u64 records_each)
 {
 	struct producer_thread pt = { .tfd = self->tfd };
 	struct pollfd pfd = { .fd = self->ring.fd, .events = POLLIN };
 	struct record_check check = { 0 };
-	const __u64 n = 1000000;
+	const __u64 n = records_each * nr;
 	__u64 total = 0, sleeps = 0;
+	__u32 i;
 	long got;
 
-	testmod_produce_init(&pt.arg, self->ring.id, BPFRB_TEST_PROD_PROCESS, n, 24);
+	testmod_produce_init(&pt.arg, self->ring.id, producers, records_each, 24);
 	pt.arg.flags = BPFRB_TEST_PRODUCE_RETRY;
 	ASSERT_EQ(0, producer_thread_start(&pt));
 	while (total < n) {
@@ -259,8 +262,13 @@ static void consume_million_sleeping_in_poll(struct __test_metadata *_metadata,
 		}
 	}
 	ASSERT_EQ(0, producer_thread_join(&pt));
-	ASSERT_EQ(n, pt.arg.counts[BPFRB_TEST_ID_PROCESS].produced);
-	ASSERT_EQ(n, check.consumed[BPFRB_TEST_ID_PROCESS]);
+	for (i = 0; i < pt.arg.nr_producers; i++) {
+		if (!pt.arg.counts[i].active)
+			continue;
+		EXPECT_EQ(records_each, pt.arg.counts[i].produced) TH_LOG("producer %u", i);
+		EXPECT_EQ(records_each, check.consumed[i]) TH_LOG("producer %u", i);
+	}
+	ASSERT_EQ(n, check.total);
 	ASSERT_EQ(0ULL, check.corrupt);
 	ASSERT_EQ(0ULL, check.out_of_order);
 	TH_LOG("consumer slept %llu times", (unsigned long long)sleeps);
@@ -271,7 +279,8 @@ static void consume_million_sleeping_in_poll(struct __test_metadata *_metadata,
 /* The fixture's epoll set keeps an entry on the ring's wait queue. */
 TEST_F_TIMEOUT(wake, no_lost_wakeup_over_a_million_records, 170)
 {
-	consume_million_sleeping_in_poll(_metadata, self);
+	consume_sleeping_in_poll(_metadata, self, BPFRB_TEST_PROD_PROCESS, 1,
+				 1000000);
 }
 
 /*
@@ -283,7 +292,27 @@ TEST_F_TIMEOUT(wake, no_lost_wakeup_with_poll_as_the_only_waiter, 170)
 {
 	ASSERT_EQ(0, close(self->ep));
 	self->ep = -1;
-	consume_million_sleeping_in_poll(_metadata, self);
+	consume_sleeping_in_poll(_metadata, self, BPFRB_TEST_PROD_PROCESS, 1,
+				 1000000);
+}
+
+/*
+ * A producer on every CPU, contending for the ring's lock, and commits
+ * landing out of reservation order: the record the consumer waits at may
+ * be committed after the ones behind it, by another CPU. The consumer
+ * waits without epoll, as above, so a wakeup lost there hangs it.
+ */
+TEST_F_TIMEOUT(wake, no_lost_wakeup_with_producers_on_every_cpu, 170)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	ASSERT_LE(1, cpus);
+	if (cpus < 2)
+		SKIP(return, "one CPU: no producers to contend");
+	ASSERT_EQ(0, close(self->ep));
+	self->ep = -1;
+	consume_sleeping_in_poll(_metadata, self, BPFRB_TEST_PROD_KTHREADS,
+				 cpus, 500000 / cpus);
 }
 
 #define LOOKS	2000
