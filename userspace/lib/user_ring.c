@@ -109,15 +109,12 @@ void *bpfrb_user_ring_buffer__reserve(struct bpfrb_user_ring_buffer *rb, __u32 s
 }
 
 /*
- * The header of a sample reserve() handed out and not yet committed, or
- * NULL. Every header reserve() writes lies in the first copy of the data
- * pages, on an 8-byte boundary, with BUSY set until the commit: anything
- * else (a pointer into another ring or anywhere else, a sample already
- * committed) is refused, where writing through it would corrupt memory
- * or a record. A sample committed and then reserved again in the same
- * place cannot be told from a new one.
+ * Where the header of sample would be if reserve() handed it out, or
+ * NULL: every header reserve() writes lies in the first copy of the data
+ * pages, on an 8-byte boundary. A pointer into another ring or anywhere
+ * else is refused, where writing through it would corrupt memory.
  */
-static __u32 *busy_header(struct bpfrb_user_ring_buffer *rb, void *sample)
+static __u32 *sample_header(struct bpfrb_user_ring_buffer *rb, void *sample)
 {
 	uintptr_t data, hdr;
 
@@ -127,25 +124,30 @@ static __u32 *busy_header(struct bpfrb_user_ring_buffer *rb, void *sample)
 	hdr = (uintptr_t)sample - BPFRB_HDR_SZ;
 	if (hdr < data || hdr - data > rb->map.mask || (hdr & 7))
 		return NULL;
-	if (!(READ_ONCE(*(__u32 *)hdr) & BPFRB_BUSY_BIT))
-		return NULL;
 	return (__u32 *)hdr;
 }
 
+/*
+ * Commits a sample still reserved: BUSY set. One that is not (committed
+ * already) is refused too, where clearing the bit again would turn a
+ * record into a discard or the other way round. A sample committed and
+ * then reserved again in the same place cannot be told from a new one.
+ */
 static void commit(struct bpfrb_user_ring_buffer *rb, void *sample,
 		   bool discard)
 {
-	__u32 *len, new_len;
+	__u32 *len, old_len, new_len;
 
 	/* NULL, what a failed reserve returned: nothing to do, errno kept. */
 	if (!sample)
 		return;
-	len = busy_header(rb, sample);
-	if (!len) {
+	len = sample_header(rb, sample);
+	old_len = len ? READ_ONCE(*len) : 0;
+	if (!(old_len & BPFRB_BUSY_BIT)) {
 		errno = EINVAL;
 		return;
 	}
-	new_len = *len & ~BPFRB_BUSY_BIT;
+	new_len = old_len & ~BPFRB_BUSY_BIT;
 	if (discard)
 		new_len |= BPFRB_DISCARD_BIT;
 	/*
