@@ -6,6 +6,7 @@
  * nothing oopses, and producers work again once consumer_pos is put back.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include "kselftest_harness.h"
 #include "core_consume.h"
@@ -116,6 +117,52 @@ TEST_F(cpos, consumer_pos_past_a_held_record_cannot_reuse_its_room)
 	/* The held record is intact when committed. */
 	ASSERT_EQ(0, testmod_commit(self->tfd, self->first, 1,
 				    BPFRB_TEST_COMMIT_SUBMIT, 0));
+}
+
+/* Moves the calling thread to one CPU (the move is done on return). */
+static int run_on_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+/*
+ * A reservation that has to move pending_pos on may learn from per-CPU
+ * counts, summed over every CPU, that no record is busy, and skip reading
+ * the headers (src/produce.c, bpfrb_nothing_busy()). A record held by one
+ * CPU while another produces four walks' worth (pending_pos is moved on
+ * every 16 KiB), with consumer_pos claiming everything consumed, the held
+ * record too, keeps its room: producers stop exactly where they would
+ * wrap onto it.
+ */
+TEST_F(cpos, record_held_on_another_cpu_keeps_its_room)
+{
+	unsigned long size = 16 * self->page, seq = 0;
+	/* 32-byte records behind the held one's 48 bytes, up to a ring. */
+	unsigned long room = (size - 48) / 32;
+	int ret;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	core_ring_close(&self->ring);
+	ASSERT_EQ(0, core_ring_open(&self->ring, size, NULL));
+	ASSERT_EQ(0, run_on_cpu(1));
+	ASSERT_EQ(1, testmod_hold(self->tfd, self->ring.id, 1, 40, &self->first));
+	ASSERT_EQ(0, run_on_cpu(0));
+	while ((ret = output24(self, seq)) == 0) {
+		ASSERT_GT(room, seq++);
+		core_store_consumer(&self->ring, core_load_producer(&self->ring));
+	}
+	ASSERT_EQ(-EAGAIN, ret);
+	ASSERT_EQ(room, seq);
+	/* Intact when committed, on the CPU that did not reserve it. */
+	ASSERT_EQ(0, testmod_commit(self->tfd, self->first, 1,
+				    BPFRB_TEST_COMMIT_SUBMIT, 0));
+	/* The room it kept is found again. */
+	ASSERT_EQ(0, output24(self, seq));
 }
 
 struct scribbler {
