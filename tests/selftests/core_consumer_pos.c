@@ -130,13 +130,14 @@ static int run_on_cpu(int cpu)
 }
 
 /*
- * A reservation that has to move pending_pos on may learn from per-CPU
- * counts, summed over every CPU, that no record is busy, and skip reading
- * the headers (src/produce.c, bpfrb_nothing_busy()). A record held by one
- * CPU while another produces four walks' worth (pending_pos is moved on
- * every 16 KiB), with consumer_pos claiming everything consumed, the held
- * record too, keeps its room: producers stop exactly where they would
- * wrap onto it.
+ * pending_pos is moved on every 16 KiB, past the records committed since
+ * and up to the first busy one (src/produce.c). A record held by one CPU
+ * while another produces four such steps' worth, with consumer_pos
+ * claiming everything consumed, the held record too, keeps its room:
+ * producers stop exactly where they would wrap onto it. (Written for a
+ * design that skipped the walk when per-CPU counts said nothing was
+ * busy, which has to count every CPU's reservations: docs/BENCHMARKS.md,
+ * "Ideas weighed".)
  */
 TEST_F(cpos, record_held_on_another_cpu_keeps_its_room)
 {
