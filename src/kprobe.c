@@ -29,6 +29,7 @@
 #include <linux/module.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
@@ -323,6 +324,14 @@ long bpfrb_kprobe_attach_ioctl(struct bpfrb *rb, struct bpfrb_file_probes *probe
 
 	if (!perfmon_capable())
 		return -EPERM;
+	/*
+	 * A kernel locked down for confidentiality refuses kprobes to
+	 * tracefs and perf alike: events carry raw argument registers and
+	 * kernel addresses. -EPERM, said once in the kernel log.
+	 */
+	err = security_locked_down(LOCKDOWN_KPROBES);
+	if (err)
+		return err;
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	err = bpfrb_kprobe_check(&req);
@@ -403,14 +412,52 @@ long bpfrb_kprobe_detach_ioctl(struct bpfrb *rb, struct bpfrb_file_probes *probe
 	return 0;
 }
 
+/*
+ * Unregisters every probe on the list at once: unregister_k(ret)probes()
+ * wait for running handlers once for the whole array, where one probe at
+ * a time waits a grace period per probe (64 probes made close() take a
+ * second or more). False, and nothing done, if the arrays cannot be had.
+ */
+static bool bpfrb_probes_remove_all(struct list_head *list, unsigned int nr)
+{
+	struct kretprobe **krps;
+	struct kprobe **kps;
+	unsigned int nk = 0, nkr = 0;
+	struct bpfrb_probe *p;
+
+	kps = kcalloc(nr, sizeof(*kps), GFP_KERNEL);
+	krps = kcalloc(nr, sizeof(*krps), GFP_KERNEL);
+	if (!kps || !krps) {
+		kfree(kps);
+		kfree(krps);
+		return false;
+	}
+	list_for_each_entry(p, list, node) {
+		if (p->is_return)
+			krps[nkr++] = &p->krp;
+		else
+			kps[nk++] = &p->kp;
+	}
+	unregister_kprobes(kps, nk);
+	unregister_kretprobes(krps, nkr);
+	kfree(kps);
+	kfree(krps);
+	return true;
+}
+
 void bpfrb_file_probes_release(struct bpfrb_file_probes *probes)
 {
 	struct bpfrb_probe *p, *tmp;
+	bool removed;
 
 	/* The file is going away: no ioctl can race with us. */
+	removed = probes->nr && bpfrb_probes_remove_all(&probes->list, probes->nr);
 	list_for_each_entry_safe(p, tmp, &probes->list, node) {
 		list_del(&p->node);
-		bpfrb_probe_unregister(p);
+		if (removed)
+			atomic_dec(&p->rb->nr_probes);
+		else
+			bpfrb_probe_unregister(p);
 		kfree(p);
 	}
 	probes->nr = 0;

@@ -75,6 +75,44 @@ TEST(closing_the_attaching_file_stops_events)
 	close(owner);
 }
 
+/*
+ * A file's probes are removed all at once when it closes (one wait for
+ * running handlers per kind): every one of a full file's probes, entry
+ * and return alike, stops and leaves the listing.
+ */
+TEST(closing_a_full_file_of_both_kinds_stops_every_probe)
+{
+	BPFRB_OPTS(bpfrb_kprobe_opts, ret, .flags = BPFRB_KPROBE_RETURN);
+	unsigned long long before, after;
+	int owner, prober, i;
+	__u32 rid;
+
+	owner = bpfrb_create(NULL, 1 << 20, BPFRB_TYPE_KERNEL, NULL);
+	ASSERT_LE(0, owner) TH_LOG("bpfrb_create: %s", strerror(errno));
+	rid = ring_id(owner);
+	prober = bpfrb_attach_id(rid);
+	ASSERT_GE(prober, 0);
+	for (i = 0; i < 64; i++)
+		ASSERT_LT(0, bpfrb_kprobe_attach(prober, KP_OPEN_SYM,
+						 i % 2 ? &ret : NULL))
+			TH_LOG("probe %d: %s", i, strerror(errno));
+	EXPECT_EQ(64, kp_listing_field(rid, "probes"));
+
+	/* Every probe writes one record per open. */
+	before = records_of(owner);
+	open_missing_n(1);
+	after = records_of(owner);
+	EXPECT_LE(before + 64, after);
+
+	close(prober);
+	EXPECT_EQ(0, kp_listing_field(rid, "probes"));
+	before = records_of(owner);
+	open_missing_n(10);
+	after = records_of(owner);
+	EXPECT_EQ(before, after);
+	close(owner);
+}
+
 TEST(full_ring_counts_drops)
 {
 	/* One page holds floor(4096 / (8 + 96)) = 39 events. */
