@@ -327,7 +327,7 @@ long bpfrb_kprobe_attach_ioctl(struct bpfrb *rb, struct bpfrb_file_probes *probe
 	/*
 	 * A kernel locked down for confidentiality refuses kprobes to
 	 * tracefs and perf alike: events carry raw argument registers and
-	 * kernel addresses. -EPERM, said once in the kernel log.
+	 * kernel addresses. -EPERM, with a rate-limited note in the log.
 	 */
 	err = security_locked_down(LOCKDOWN_KPROBES);
 	if (err)
@@ -415,8 +415,8 @@ long bpfrb_kprobe_detach_ioctl(struct bpfrb *rb, struct bpfrb_file_probes *probe
 /*
  * Unregisters every probe on the list at once: unregister_k(ret)probes()
  * wait for running handlers once for the whole array, where one probe at
- * a time waits a grace period per probe (64 probes made close() take a
- * second or more). False, and nothing done, if the arrays cannot be had.
+ * a time waits a grace period per probe, 64 of them in close() for a
+ * full file. False, and nothing done, if the arrays cannot be had.
  */
 static bool bpfrb_probes_remove_all(struct list_head *list, unsigned int nr)
 {
