@@ -8,11 +8,12 @@
  * writable mapping (consumer_pos of kernel rings, the whole producer side
  * of user rings), INFO, poll, epoll, kprobes attached and detached, dup,
  * close, fork, /proc/bpfrb/rings, and the test module producing into and
- * draining whatever ring an id names.
+ * draining whatever ring an id names, from the ioctl and from drainer
+ * kthreads.
  *
  * What is asserted: every call fails only with an errno SPEC or the
- * system call documents; CREATE, ATTACH, a writable mapping, KPROBE_ATTACH
- * and fork each succeeded at least once; and once everything is closed
+ * system call documents; CREATE, ATTACH, a writable mapping, KPROBE_ATTACH,
+ * fork and a drainer's start each succeeded at least once; and once everything is closed
  * and unmapped no ring is left (the ring listing has as many rings as
  * before; the guest's final unload shows that no probe is). The harness checks the kernel log after the program: on the
  * debug kernel KASAN, lockdep and kmemleak see what the races do.
@@ -70,6 +71,7 @@ struct fuzz {
 	char failure[160];
 	/* Calls that succeeded, by kind: the run must have reached them. */
 	unsigned long created, attached, mapped, written, probed, forked;
+	unsigned long drainers;
 };
 
 static void count(unsigned long *what)
@@ -405,6 +407,47 @@ static void op_testmod(struct worker *w)
 }
 
 /*
+ * A drainer kthread of the test module started on whatever ring an id
+ * names (draining a user ring, echoing into a kernel ring), or stopped:
+ * it holds its rings while files and mappings come and go.
+ */
+static void op_drainer(struct worker *w)
+{
+	struct bpfrb_test_drainer d;
+	int ret;
+
+	if (w->fz->tfd < 0)
+		return;
+	memset(&d, 0, sizeof(d));
+	if (pick(w, 2)) {
+		d.ring_id = pick(w, 64);
+		d.echo_id = pick(w, 64);
+		d.mode = pick(w, 2) ? BPFRB_TEST_DRAIN_COUNT : BPFRB_TEST_DRAIN_ECHO;
+		ret = ioctl(w->fz->tfd, BPFRB_TEST_IOC_DRAIN_START, &d);
+		check(w->fz, "test DRAIN_START", ret);
+		if (!ret)
+			count(&w->fz->drainers);
+	} else {
+		d.slot = pick(w, BPFRB_TEST_MAX_DRAINERS);
+		check(w->fz, "test DRAIN_STOP",
+		      ioctl(w->fz->tfd, BPFRB_TEST_IOC_DRAIN_STOP, &d));
+	}
+}
+
+/* Every drainer the run left, stopped. */
+static void stop_drainers(int tfd)
+{
+	struct bpfrb_test_drainer d;
+	__u32 slot;
+
+	for (slot = 0; slot < BPFRB_TEST_MAX_DRAINERS; slot++) {
+		memset(&d, 0, sizeof(d));
+		d.slot = slot;
+		ioctl(tfd, BPFRB_TEST_IOC_DRAIN_STOP, &d);
+	}
+}
+
+/*
  * The listing is read through one file opened before the run: a file
  * opened here could take a number another thread has just closed and
  * still uses, and an ioctl or mmap meant for a ring would reach it.
@@ -443,7 +486,7 @@ static const struct {
 	{ op_attach, true }, { op_mmap, false }, { op_remap, false },
 	{ op_info, true }, { op_fork, false }, { op_kprobe, true },
 	{ op_poll_and_list, true }, { op_testmod, true },
-	{ op_testmod, true },
+	{ op_testmod, true }, { op_drainer, true },
 };
 
 #define NR_OPS	(sizeof(ops) / sizeof(ops[0]))
@@ -483,7 +526,8 @@ static bool all_reached(struct fuzz *fz)
 	       __atomic_load_n(&fz->attached, __ATOMIC_RELAXED) &&
 	       __atomic_load_n(&fz->written, __ATOMIC_RELAXED) &&
 	       __atomic_load_n(&fz->probed, __ATOMIC_RELAXED) &&
-	       __atomic_load_n(&fz->forked, __ATOMIC_RELAXED);
+	       __atomic_load_n(&fz->forked, __ATOMIC_RELAXED) &&
+	       __atomic_load_n(&fz->drainers, __ATOMIC_RELAXED);
 }
 
 /*
@@ -576,16 +620,18 @@ TEST_F_TIMEOUT(run, random_calls_on_shared_files_and_mappings, 300)
 		pthread_join(threads[i], NULL);
 		ops += workers[i].ops;
 	}
-	TH_LOG("%lu operations; succeeded: %lu CREATE, %lu ATTACH, %lu mmap (%lu writable), %lu KPROBE_ATTACH, %lu fork",
+	TH_LOG("%lu operations; succeeded: %lu CREATE, %lu ATTACH, %lu mmap (%lu writable), %lu KPROBE_ATTACH, %lu fork, %lu DRAIN_START",
 	       ops, fz.created, fz.attached, fz.mapped, fz.written, fz.probed,
-	       fz.forked);
+	       fz.forked, fz.drainers);
 	EXPECT_STREQ("", fz.failure);
 	EXPECT_LT(0UL, fz.created);
 	EXPECT_LT(0UL, fz.attached);
 	EXPECT_LT(0UL, fz.written);
 	EXPECT_LT(0UL, fz.probed);
 	EXPECT_LT(0UL, fz.forked);
+	EXPECT_LT(0UL, fz.drainers);
 
+	stop_drainers(fz.tfd);
 	for (i = 0; i < NR_MAPS; i++)
 		if (fz.maps[i].addr)
 			munmap(fz.maps[i].addr, fz.maps[i].len);
