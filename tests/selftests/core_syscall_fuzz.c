@@ -72,6 +72,7 @@ struct fuzz {
 	/* Calls that succeeded, by kind: the run must have reached them. */
 	unsigned long created, attached, mapped, written, probed, forked;
 	unsigned long drainers;
+	__u32 last_id;		/* of the latest ring CREATE made */
 };
 
 static void count(unsigned long *what)
@@ -97,6 +98,20 @@ static __u64 next_rnd(__u64 *s)
 static unsigned int pick(struct worker *w, unsigned int n)
 {
 	return next_rnd(&w->rnd) % n;
+}
+
+/*
+ * A ring id: mostly one of the last few created (ids only grow, and the
+ * tests before this one have used up the small ones), sometimes any.
+ */
+static __u32 random_id(struct worker *w)
+{
+	__u32 last = __atomic_load_n(&w->fz->last_id, __ATOMIC_RELAXED);
+	__u32 back = pick(w, 32);
+
+	if (!pick(w, 8))
+		return pick(w, last + 64);
+	return back < last ? last - back : last;
 }
 
 /* Records the first unexpected failure: ret < 0 with errno not allowed. */
@@ -182,8 +197,10 @@ static void op_create(struct worker *w)
 	ret = ioctl(any_fd(w), BPFRB_IOC_CREATE,
 		    pick(w, 32) ? (void *)&req : (void *)8);
 	check(w->fz, "CREATE", ret);
-	if (!ret)
+	if (!ret) {
 		count(&w->fz->created);
+		__atomic_store_n(&w->fz->last_id, req.id, __ATOMIC_RELAXED);
+	}
 }
 
 static void op_attach(struct worker *w)
@@ -192,7 +209,7 @@ static void op_attach(struct worker *w)
 	int ret;
 
 	memset(&req, 0, sizeof(req));
-	req.id = pick(w, 2) ? pick(w, 64) : 0;
+	req.id = pick(w, 2) ? random_id(w) : 0;
 	snprintf(req.name, sizeof(req.name), "%s",
 		 ring_names[pick(w, sizeof(ring_names) / sizeof(ring_names[0]))]);
 	if (!pick(w, 16))
@@ -390,7 +407,7 @@ out:
 static void op_testmod(struct worker *w)
 {
 	struct bpfrb_test_drain d;
-	__u32 id = pick(w, 64);
+	__u32 id = random_id(w);
 
 	if (w->fz->tfd < 0)
 		return;
@@ -401,7 +418,7 @@ static void op_testmod(struct worker *w)
 	}
 	memset(&d, 0, sizeof(d));
 	d.ring_id = id;
-	d.echo_id = pick(w, 64);
+	d.echo_id = random_id(w);
 	d.mode = pick(w, 2) ? BPFRB_TEST_DRAIN_COUNT : BPFRB_TEST_DRAIN_ECHO;
 	check(w->fz, "test DRAIN", ioctl(w->fz->tfd, BPFRB_TEST_IOC_DRAIN, &d));
 }
@@ -420,8 +437,8 @@ static void op_drainer(struct worker *w)
 		return;
 	memset(&d, 0, sizeof(d));
 	if (pick(w, 2)) {
-		d.ring_id = pick(w, 64);
-		d.echo_id = pick(w, 64);
+		d.ring_id = random_id(w);
+		d.echo_id = random_id(w);
 		d.mode = pick(w, 2) ? BPFRB_TEST_DRAIN_COUNT : BPFRB_TEST_DRAIN_ECHO;
 		ret = ioctl(w->fz->tfd, BPFRB_TEST_IOC_DRAIN_START, &d);
 		check(w->fz, "test DRAIN_START", ret);
