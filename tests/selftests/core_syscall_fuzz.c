@@ -133,18 +133,23 @@ static int any_fd(struct worker *w)
 	return __atomic_load_n(&w->fz->fds[pick(w, NR_FDS)], __ATOMIC_RELAXED);
 }
 
+/* Puts fd in a random slot, closing what the slot held. */
+static void put_fd(struct worker *w, int fd)
+{
+	int old = __atomic_exchange_n(&w->fz->fds[pick(w, NR_FDS)], fd,
+				      __ATOMIC_RELAXED);
+
+	if (old >= 0)
+		close(old);
+}
+
 static void op_open(struct worker *w)
 {
 	int fd = open("/dev/bpfrb", (pick(w, 4) ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-	int old;
 
 	check(w->fz, "open", fd);
-	if (fd < 0)
-		return;
-	old = __atomic_exchange_n(&w->fz->fds[pick(w, NR_FDS)], fd,
-				  __ATOMIC_RELAXED);
-	if (old >= 0)
-		close(old);
+	if (fd >= 0)
+		put_fd(w, fd);
 }
 
 static void op_close(struct worker *w)
@@ -158,18 +163,14 @@ static void op_close(struct worker *w)
 
 static void op_dup(struct worker *w)
 {
-	int fd = any_fd(w), copy, old;
+	int fd = any_fd(w), copy;
 
 	if (fd < 0)
 		return;
 	copy = dup(fd);
 	check(w->fz, "dup", copy);
-	if (copy < 0)
-		return;
-	old = __atomic_exchange_n(&w->fz->fds[pick(w, NR_FDS)], copy,
-				  __ATOMIC_RELAXED);
-	if (old >= 0)
-		close(old);
+	if (copy >= 0)
+		put_fd(w, copy);
 }
 
 static __u64 random_size(struct worker *w)
