@@ -68,38 +68,64 @@ if ! "$TOP/scripts/build-userspace.sh" >&2; then
 	exit 1
 fi
 
-# The sum of the limits of the programs that will run: the backstop for a
+# The wide guest: eight vCPUs under multi-threaded TCG, and no hypervisor
+# CPUID bit, so that the kernel takes its queued spinlock (a guest that
+# sees a hypervisor without paravirt spinlocks takes virt_spin_lock(), a
+# test-and-set lock, as every other guest here does). It runs the wide_*
+# programs, which need it and run nowhere else, and the core programs that
+# produce from every CPU. Not the whole suite: multi-threaded TCG crashes
+# guests that patch kernel text other vCPUs run (scripts/run-guest.sh),
+# and these programs attach no probe while other CPUs run the function.
+WIDE_ALSO="core_consumer_pos core_contexts core_produce core_stress core_wakeup"
+
+selected() {
+	[ -z "${TESTS:-}" ] || grep -qw -- "$1" <<<"$TESTS"
+}
+
+# The programs a guest runs, sorted: wide=1 the wide guest's, else the
+# others' (every program but the wide_* ones).
+guest_programs() {
+	local src prog
+	for src in "$TOP"/tests/selftests/*.c; do
+		prog=$(basename "$src" .c)
+		selected "$prog" || continue
+		if [[ $prog == wide_* ]]; then
+			[ "$1" = 1 ] && echo "$prog"
+		elif [ "$1" = 0 ] || [[ " $WIDE_ALSO " == *" $prog "* ]]; then
+			echo "$prog"
+		fi
+	done
+	return 0
+}
+
+# The sum of the time limits of the programs given: the backstop for a
 # whole guest.
-all_limits=0
-for src in "$TOP"/tests/selftests/*.c; do
-	prog=$(basename "$src" .c)
-	if [ -n "${TESTS:-}" ] && ! grep -qw -- "$prog" <<<"$TESTS"; then
-		continue
-	fi
-	secs=$(test_timeouts | awk -v p="$prog" '$1 == p { print $2 }')
-	all_limits=$((all_limits + ${secs:-${BPFRB_TEST_TIMEOUT:-180}}))
-done
+sum_of_limits() {
+	local prog secs sum=0 limits
+	limits=$(test_timeouts)
+	for prog in "$@"; do
+		secs=$(awk -v p="$prog" '$1 == p { print $2 }' <<<"$limits")
+		sum=$((sum + ${secs:-${BPFRB_TEST_TIMEOUT:-180}}))
+	done
+	echo $sum
+}
 
-for rel in $rels; do
-	echo "# kernel $rel"
+# One guest: boots it, runs its programs, reports TAP and adds up.
+#   run_guest <release> <module dir> <label> <results dir> <wide: 0|1> <program>...
+run_guest() {
+	local rel=$1 moddir=$2 label=$3 out=$4 wide=$5 boot slack limit
+	local guest_status watchdog p f s qemu_env=()
+	shift 5
+	echo "# kernel $label"
 	echo "TAP version 13"
-	out=$BUILD/guest/$rel/${CHECK_NAME:-check}
 	mkdir -p "$out"
-
-	moddir=${MODULE_DIR:-$BUILD/$rel}
-	if [ -z "${MODULE_DIR:-}" ] && ! "$TOP/scripts/build-module.sh" "$rel" 2>"$out/build.err"; then
-		sed 's/^/#   /' "$out/build.err"
-		fail_step "$rel/build: bpfrb.ko and bpfrb_test.ko"
-		echo "1..1"
-		continue
-	fi
 
 	# A hung guest is caught by the watchdog, within a program's limit plus
 	# the slack; the guest's own limit is only the backstop.
 	boot=300 slack=${WATCHDOG_SLACK:-180}
 	has_kmemleak "$rel" && boot=900 slack=${WATCHDOG_SLACK:-600}
-	limit=${GUEST_TIMEOUT:-$((boot + slack + all_limits))}
-	say "check: booting $rel (limit ${limit}s)"
+	limit=${GUEST_TIMEOUT:-$((boot + slack + $(sum_of_limits "$@")))}
+	say "check: booting $label (limit ${limit}s)"
 	guest_status=0
 	# Nothing of an earlier run may be read as this one's: its results
 	# (counted if this guest never starts) or its QEMU's pid (which the
@@ -107,20 +133,23 @@ for rel in $rels; do
 	rm -f "$out/results.log" "$out/qemu.pid"
 	"$TOP/scripts/watch-guest.sh" "$out" "$boot" "$slack" 2>"$out/watchdog.err" &
 	watchdog=$!
-	MODULE_DIR=$moddir "$TOP/scripts/run-guest.sh" -q -k "$rel" -t "$limit" -o "$out" \
-		-e TESTS="${TESTS:-}" -e BPFRB_TEST_TIMEOUT="${BPFRB_TEST_TIMEOUT:-180}" \
+	[ "$wide" = 1 ] && qemu_env=(GUEST_ACCEL=tcg GUEST_SMP=8 GUEST_CPU=max,-hypervisor)
+	# TESTS names the programs even when the user named none, so that the
+	# guest runs exactly these.
+	env "${qemu_env[@]}" MODULE_DIR="$moddir" "$TOP/scripts/run-guest.sh" -q -k "$rel" -t "$limit" -o "$out" \
+		-e TESTS="$*" -e BPFRB_TEST_TIMEOUT="${BPFRB_TEST_TIMEOUT:-180}" \
 		-- /bpfrb/run-tests 2>"$out/guest.err" || guest_status=$?
 	wait $watchdog || true
 	cat "$out/watchdog.err" >>"$out/guest.err"
 
 	touch "$out/results.log"
-	"$TOP/scripts/tap-report.sh" "$out/results.log" "$rel" | tee "$out/tap.txt"
+	"$TOP/scripts/tap-report.sh" "$out/results.log" "$label" | tee "$out/tap.txt"
 	read -r p f s < <(sed -n 's/^# totals: pass=\([0-9]*\) fail=\([0-9]*\) skip=\([0-9]*\)$/\1 \2 \3/p' "$out/tap.txt")
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 	# A guest that failed and left no failing test behind (it never
 	# started, or its results say nothing) is a failure of its own.
 	if [ $guest_status -ne 0 ] && [ "$f" -eq 0 ]; then
-		fail_step "$rel/guest: exit status $guest_status"
+		fail_step "$label/guest: exit status $guest_status"
 		f=1
 	fi
 
@@ -128,6 +157,34 @@ for rel in $rels; do
 		sed 's/^/# /' "$out/guest.err"
 		echo "# --- last lines of the kernel console ($out/console.log) ---"
 		tail -n 40 "$out/console.log" | tr -d '\r' | sed 's/^/# /'
+	fi
+}
+
+# A program asked for by name that does not exist fails: a typo in TESTS
+# must not pass as "nothing failed".
+for t in ${TESTS:-}; do
+	[ -f "$TOP/tests/selftests/$t.c" ] || fail_step "tests: no program named $t"
+done
+
+mapfile -t programs < <(guest_programs 0)
+mapfile -t wide_programs < <(guest_programs 1)
+
+for rel in $rels; do
+	name=${CHECK_NAME:-check}
+	moddir=${MODULE_DIR:-$BUILD/$rel}
+	if [ -z "${MODULE_DIR:-}" ] && ! "$TOP/scripts/build-module.sh" "$rel" 2>"$BUILD/guest-build.err"; then
+		echo "# kernel $rel"
+		sed 's/^/#   /' "$BUILD/guest-build.err"
+		fail_step "$rel/build: bpfrb.ko and bpfrb_test.ko"
+		echo "1..1"
+		continue
+	fi
+	if [ ${#programs[@]} -gt 0 ]; then
+		run_guest "$rel" "$moddir" "$rel" "$BUILD/guest/$rel/$name" 0 "${programs[@]}"
+	fi
+	if [ ${#wide_programs[@]} -gt 0 ]; then
+		run_guest "$rel" "$moddir" "$rel-wide" "$BUILD/guest/$rel/$name-wide" 1 \
+			"${wide_programs[@]}"
 	fi
 done
 

@@ -22,6 +22,9 @@
 #
 # The exit status is the command's, or 124 if the guest never got to the end
 # (time limit, panic, hang); then the tail of the kernel console is printed.
+#
+# The machine: GUEST_ACCEL (default tcg,thread=single), GUEST_CPU (max),
+# GUEST_SMP (2), GUEST_MEM (1G), GUEST_APPEND (more kernel arguments).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -91,7 +94,7 @@ rm -f "$outdir/qemu.pid"
 # exercise here. The benchmarks keep multi-threaded TCG: they measure
 # parallel producers and consumers.
 timeout --kill-after=10 "$limit" qemu-system-x86_64 \
-	-accel "${GUEST_ACCEL:-tcg,thread=single}" -cpu max \
+	-accel "${GUEST_ACCEL:-tcg,thread=single}" -cpu "${GUEST_CPU:-max}" \
 	-smp "${GUEST_SMP:-2}" -m "${GUEST_MEM:-1G}" \
 	-nodefaults -display none -no-reboot \
 	-kernel "/boot/vmlinuz-$rel" -initrd "$outdir/initramfs.cpio.gz" \

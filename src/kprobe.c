@@ -3,10 +3,10 @@
  * Kprobe producers: a kprobe or kretprobe that writes one struct
  * bpfrb_event into a kernel ring per hit.
  *
- * A handler reserves the event with bpfrb_reserve(), fills every byte of
- * it and submits it. When the ring is full the reservation fails and the
- * ring counts a drop: a probe on a hot function costs one failed
- * reservation per hit, never a wait.
+ * A handler reserves the event (bpfrb_probe_reserve()), fills every byte
+ * of it and submits it. When the ring is full the reservation fails and
+ * the ring counts a drop: a probe on a hot function costs one failed
+ * reservation per hit, never a wait for space.
  *
  * Deadlock hazard. bpfrb_reserve() holds the ring's spinlock with
  * interrupts off. If a probed function ran inside that critical section,
@@ -17,7 +17,9 @@
  * own inlined code and, on debug kernels, the sanitizers' checks:
  * attaching to either is refused, as is attaching to the lock functions
  * and lockdep, which ran there too while the lock was a raw_spinlock_t;
- * see bpfrb_probe_addr_allowed() and docs/DESIGN.md.
+ * see bpfrb_probe_addr_allowed() and docs/DESIGN.md. Nor do handlers rely
+ * on that list: one that may be inside its CPU's critical section gives up
+ * on the lock after bounded tries (bpfrb_probe_reserve()).
  */
 #define pr_fmt(fmt) "bpfrb: " fmt
 
@@ -79,6 +81,41 @@ static u64 bpfrb_event_clock(void)
 }
 
 /*
+ * Whether the probed code ran with interrupts on, as the registers the
+ * handler was given say. On x86 they hold the probed code's own flags
+ * however the hit arrived: the int3 exception frame, ftrace_regs_caller's
+ * pushfq at the call (probes on a function's entry) and the return
+ * trampoline's pushfq (kretprobes). Elsewhere unverified: false.
+ */
+static bool bpfrb_probed_irqs_on(struct pt_regs *regs)
+{
+#ifdef CONFIG_X86
+	return !regs_irqs_disabled(regs);
+#else
+	return false;
+#endif
+}
+
+/*
+ * The ring's critical section runs with interrupts off, so a hit whose
+ * probed code had them on is not inside this CPU's own reservation: it
+ * waits for the lock as any producer does (one try in NMI, by the
+ * ring's rules). Any other hit may be, and takes bounded tries
+ * (bpfrb_reserve_nested()). Waiting matters where the lock is queued: a
+ * queued spinlock keeps its word set while producers on other CPUs wait
+ * in line, so tries that succeed only on a clear word can run out while
+ * exported-API producers keep the ring busy, and the event would be
+ * dropped although the ring has room.
+ */
+static struct bpfrb_event *bpfrb_probe_reserve(struct bpfrb *rb,
+					       struct pt_regs *regs)
+{
+	if (bpfrb_probed_irqs_on(regs))
+		return bpfrb_reserve(rb, sizeof(struct bpfrb_event), 0);
+	return bpfrb_reserve_nested(rb, sizeof(struct bpfrb_event));
+}
+
+/*
  * Runs in the probe's context: atomic, possibly hard IRQ or NMI. Every
  * byte of the record is written, so no stale ring data reaches user space.
  */
@@ -88,8 +125,7 @@ static void bpfrb_probe_emit(struct bpfrb_probe *p, unsigned long ip,
 	struct bpfrb_event *ev;
 	u32 i;
 
-	/* Nested: the probed function may run inside this CPU's reserve. */
-	ev = bpfrb_reserve_nested(p->rb, sizeof(*ev));
+	ev = bpfrb_probe_reserve(p->rb, regs);
 	if (!ev)
 		return;		/* the ring counted the drop */
 

@@ -203,18 +203,20 @@ TEST_F_TIMEOUT(contexts, nmi_producer_alone_one_record_per_nmi, 120)
 
 TEST_F_TIMEOUT(contexts, nmi_interrupting_lock_holders_drops_exactly_counted, 200)
 {
-	const __u64 records = 240000;
+	const __u64 room = 32 << 20;
 	struct bpfrb_test_produce arg;
 	struct run_result res;
 	const struct bpfrb_test_counts *nmi = &res.arg.counts[BPFRB_TEST_ID_NMI];
-	__u64 room = 32 << 20, need, raised = 0, produced = 0, dropped = 0;
+	__u64 records, raised = 0, produced = 0, dropped = 0;
 	struct timespec t0, t;
 	__u32 i, run;
 
-	/* Header-only records: the producers spend their time reserving. */
-	need = (sysconf(_SC_NPROCESSORS_ONLN) + 2) * records * (24 + 8);
-	if (need > room)
-		SKIP(return, "too many CPUs for a ring that cannot fill");
+	/*
+	 * Header-only records: the producers spend their time reserving.
+	 * Kthreads, the process and the NMI producer fit in the ring.
+	 */
+	records = records_that_fit(room, sysconf(_SC_NPROCESSORS_ONLN) + 2,
+				   24 + 8, 240000);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (run = 0; run < CONTENTION_RUNS && dropped < MIN_NMI_DROPS; run++) {
 		clock_gettime(CLOCK_MONOTONIC, &t);
@@ -276,16 +278,16 @@ TEST_F_TIMEOUT(contexts, nmi_interrupting_lock_holders_drops_exactly_counted, 20
 
 TEST_F_TIMEOUT(contexts, irq_and_softirq_interrupting_reservations_drop_nothing, 200)
 {
-	const __u64 records = 100000;
+	const __u64 room = 32 << 20;
 	struct bpfrb_test_produce arg;
 	struct run_result res;
-	__u64 room = 32 << 20, need, interrupting = 0;
+	__u64 records, interrupting = 0;
 	struct timespec t0, t;
 	__u32 i, run;
 
-	need = (sysconf(_SC_NPROCESSORS_ONLN) + 3) * records * (24 + 8);
-	if (need > room)
-		SKIP(return, "too many CPUs for a ring that cannot fill");
+	/* Kthreads, the process, hrtimer and softirq fit in the ring. */
+	records = records_that_fit(room, sysconf(_SC_NPROCESSORS_ONLN) + 3,
+				   24 + 8, 100000);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (run = 0; run < CONTENTION_RUNS && interrupting < MIN_INTERRUPTING;
 	     run++) {

@@ -168,6 +168,19 @@ static inline int record_check_sample(void *ctx, const void *data, __u32 len)
 	return 0;
 }
 
+/*
+ * Records per producer so that `producers` producers of `record_bytes`
+ * (header included) each fit in `room` bytes together: `most`, or fewer
+ * on a machine with more CPUs than the test was written for.
+ */
+static inline __u64 records_that_fit(__u64 room, long producers,
+				     __u64 record_bytes, __u64 most)
+{
+	__u64 fit = room / ((__u64)producers * record_bytes);
+
+	return fit < most ? fit : most;
+}
+
 /* Sums of a finished PRODUCE. */
 static inline __u64 produce_sum(const struct bpfrb_test_produce *p, int which)
 {
