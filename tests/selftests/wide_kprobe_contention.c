@@ -9,14 +9,16 @@
  * vCPUs, multi-threaded TCG, the kernel's queued spinlock: README). The
  * queued lock keeps its word set while producers wait in line, which a
  * handler limited to tries that need a clear word cannot get past: built
- * that way, this test lost 5 to 13 hits of about 25 000 in each of four
- * runs. With two vCPUs, or the test-and-set lock a guest takes when it sees
- * a hypervisor without paravirt spinlocks, the word clears at every release
- * and the test could not fail.
+ * that way, the module lost hits in every run of this test on 6.1 (5 to
+ * 13 hits, six runs). With two vCPUs, or the test-and-set lock a guest
+ * takes when it sees a hypervisor without paravirt spinlocks, the word
+ * clears at every release and the test could not fail.
  *
- * timeout: 300
+ * timeout: 120
  */
 #include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include "kselftest_harness.h"
 #include "kprobe_common.h"
 #include "core_testmod.h"
@@ -26,24 +28,34 @@
 /* The prober's CPU and at least three that keep a queue on the lock. */
 #define MIN_CPUS	4
 
-/* Calls getpgid() until the API producers are done. */
+/* How long the probes fire while the API producers run. */
+#define RUN_SECONDS	8
+
+/* Calls getpgid() for RUN_SECONDS. */
 struct caller {
 	pthread_t thread;
-	struct producer_thread *producers;
 	unsigned long calls;
 	pid_t tid;
+	int done;
 };
 
 static void *call_getpgid(void *data)
 {
 	struct caller *c = data;
+	time_t end = time(NULL) + RUN_SECONDS;
 
 	__atomic_store_n(&c->tid, syscall(SYS_gettid), __ATOMIC_RELEASE);
-	while (!producer_thread_done(c->producers)) {
+	do {
 		getpgid(0);
 		c->calls++;
-	}
+	} while (time(NULL) < end);
+	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+/* Interrupts PRODUCE, which returns EINTR: no SA_RESTART. */
+static void on_stop_signal(int sig)
+{
 }
 
 /*
@@ -101,14 +113,18 @@ FIXTURE_TEARDOWN(contention)
 /*
  * A kthread on every CPU reserves and discards back to back (so the ring
  * never fills, and every drop the ring counts is a refused hit), while a
- * thread calls getpgid() with an entry and a return probe on it.
+ * thread calls getpgid() with an entry and a return probe on it. The
+ * producers run until a signal stops them: under eight vCPUs on a smaller
+ * host a queued lock can crawl (a waiter's vCPU descheduled by the host
+ * holds up the line), and a fixed count of records could take minutes.
  */
-TEST_F_TIMEOUT(contention, probe_hits_survive_api_producers_on_every_cpu, 240)
+TEST_F_TIMEOUT(contention, probe_hits_survive_api_producers_on_every_cpu, 90)
 {
 	BPFRB_OPTS(bpfrb_kprobe_opts, entry, .nargs = 1);
 	BPFRB_OPTS(bpfrb_kprobe_opts, ret, .flags = BPFRB_KPROBE_RETURN);
+	struct sigaction sa = { .sa_handler = on_stop_signal };
 	struct producer_thread pt = { .tfd = self->tfd };
-	struct caller c = { .producers = &pt };
+	struct caller c = { 0 };
 	struct hits h = { 0 };
 	struct bpfrb_info info;
 	int id;
@@ -118,6 +134,7 @@ TEST_F_TIMEOUT(contention, probe_hits_survive_api_producers_on_every_cpu, 240)
 		     MIN_CPUS);
 	if (!kp_kallsyms(PROBE_SYM))
 		SKIP(return, "%s is not in /proc/kallsyms", PROBE_SYM);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	ASSERT_EQ(0, bpfrb_info(self->fd, &info));
 	id = bpfrb_kprobe_attach(self->fd, PROBE_SYM, &entry);
 	ASSERT_GT(id, 0) TH_LOG("entry probe: %s", strerror(errno));
@@ -128,17 +145,22 @@ TEST_F_TIMEOUT(contention, probe_hits_survive_api_producers_on_every_cpu, 240)
 	self->rb = bpfrb_ring_buffer__new(self->fd, count_hit, &h, NULL);
 	ASSERT_NE(NULL, self->rb);
 
-	testmod_produce_init(&pt.arg, info.id, BPFRB_TEST_PROD_KTHREADS, 200000, 24);
+	/* More records than any run writes: the signal ends it. */
+	testmod_produce_init(&pt.arg, info.id, BPFRB_TEST_PROD_KTHREADS,
+			     1ULL << 40, 24);
 	pt.arg.discard_every = 1;
 	ASSERT_EQ(0, producer_thread_start(&pt));
 	ASSERT_EQ(0, pthread_create(&c.thread, NULL, call_getpgid, &c));
 	while (!__atomic_load_n(&c.tid, __ATOMIC_ACQUIRE))
 		usleep(1000);
 	h.tid = c.tid;
-	while (!producer_thread_done(&pt))
+	while (!__atomic_load_n(&c.done, __ATOMIC_ACQUIRE))
 		ASSERT_LE(0, bpfrb_ring_buffer__poll(self->rb, 10));
 	pthread_join(c.thread, NULL);
-	ASSERT_EQ(0, producer_thread_join(&pt));
+	/* The producers were still running when the last call returned. */
+	ASSERT_FALSE(producer_thread_done(&pt));
+	ASSERT_EQ(0, pthread_kill(pt.thread, SIGUSR1));
+	ASSERT_EQ(-EINTR, producer_thread_join(&pt));
 	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, h.entry_id));
 	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, h.return_id));
 	ASSERT_LE(0, bpfrb_ring_buffer__consume(self->rb));
@@ -146,10 +168,8 @@ TEST_F_TIMEOUT(contention, probe_hits_survive_api_producers_on_every_cpu, 240)
 
 	TH_LOG("%lu calls, %lu entry and %lu return hits, %llu drops, %llu discards",
 	       c.calls, h.entries, h.returns, (unsigned long long)info.drops,
-	       (unsigned long long)produce_sum(&pt.arg, 2));
-	/* The producers really ran on every CPU while the probes fired. */
-	ASSERT_EQ(sysconf(_SC_NPROCESSORS_ONLN) * 200000LL,
-		  (long long)produce_sum(&pt.arg, 2));
+	       (unsigned long long)info.discards);
+	ASSERT_LT(0ULL, info.discards);
 	ASSERT_LT(0UL, c.calls);
 	EXPECT_EQ(0ULL, info.drops);
 	EXPECT_EQ(c.calls, h.entries);
