@@ -10,7 +10,7 @@
  * queued lock keeps its word set while producers wait in line, which a
  * handler limited to tries that need a clear word cannot get past: built
  * that way, the module lost hits in every run of this test on 6.1 (5 to
- * 13 hits, six runs). With two vCPUs, or the test-and-set lock a guest
+ * 13 hits, eight runs). With two vCPUs, or the test-and-set lock a guest
  * takes when it sees a hypervisor without paravirt spinlocks, the word
  * clears at every release and the test could not fail.
  *
@@ -96,7 +96,7 @@ FIXTURE_SETUP(contention)
 {
 	self->rb = NULL;
 	self->tfd = -1;
-	self->fd = bpfrb_create(NULL, 4 << 20, BPFRB_TYPE_KERNEL, NULL);
+	self->fd = bpfrb_create(NULL, 16 << 20, BPFRB_TYPE_KERNEL, NULL);
 	ASSERT_LE(0, self->fd) TH_LOG("bpfrb_create: %s", strerror(errno));
 	self->tfd = testmod_open();
 	ASSERT_LE(0, self->tfd) TH_LOG("test module: %s", strerror(-self->tfd));
@@ -111,9 +111,10 @@ FIXTURE_TEARDOWN(contention)
 }
 
 /*
- * A kthread on every CPU reserves and discards back to back (so the ring
- * never fills, and every drop the ring counts is a refused hit), while a
+ * A kthread on every CPU reserves and discards back to back, while a
  * thread calls getpgid() with an entry and a return probe on it. The
+ * consumer skips the discarded records, and the ring does not fill as
+ * long as it keeps up: then every drop is a hit refused the lock. The
  * producers run until a signal stops them: under eight vCPUs on a smaller
  * host a queued lock can crawl (a waiter's vCPU descheduled by the host
  * holds up the line), and a fixed count of records could take minutes.
@@ -127,6 +128,7 @@ TEST_F_TIMEOUT(contention, probe_hits_survive_api_producers_on_every_cpu, 90)
 	struct caller c = { 0 };
 	struct hits h = { 0 };
 	struct bpfrb_info info;
+	__u64 lost;
 	int id;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < MIN_CPUS)
@@ -166,15 +168,26 @@ TEST_F_TIMEOUT(contention, probe_hits_survive_api_producers_on_every_cpu, 90)
 	ASSERT_LE(0, bpfrb_ring_buffer__consume(self->rb));
 	ASSERT_EQ(0, bpfrb_info(self->fd, &info));
 
+	lost = 2 * c.calls - h.entries - h.returns;
 	TH_LOG("%lu calls, %lu entry and %lu return hits, %llu drops, %llu discards",
 	       c.calls, h.entries, h.returns, (unsigned long long)info.drops,
 	       (unsigned long long)info.discards);
 	ASSERT_LT(0ULL, info.discards);
 	ASSERT_LT(0UL, c.calls);
+	ASSERT_EQ(0UL, h.foreign);
+	ASSERT_LE(h.entries, c.calls);
+	ASSERT_LE(h.returns, c.calls);
+	/*
+	 * A drop beyond the lost hits is a kthread's reservation refused for
+	 * want of space: the consumer fell behind and the ring filled (seen
+	 * with the test-and-set lock, under which the kthreads write a hundred
+	 * times faster), and a hit lost then may have been lost for space.
+	 */
+	if (info.drops > lost)
+		SKIP(return, "the ring filled (%llu drops, %llu of them hits): hits lost for space and for the lock look alike",
+		     (unsigned long long)info.drops, (unsigned long long)lost);
+	EXPECT_EQ(0ULL, lost);
 	EXPECT_EQ(0ULL, info.drops);
-	EXPECT_EQ(c.calls, h.entries);
-	EXPECT_EQ(c.calls, h.returns);
-	EXPECT_EQ(0UL, h.foreign);
 }
 
 TEST_HARNESS_MAIN
