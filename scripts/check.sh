@@ -68,6 +68,11 @@ if ! "$TOP/scripts/build-userspace.sh" >&2; then
 	exit 1
 fi
 
+# TESTS, if set, names the programs to run.
+selected() {
+	[ -z "${TESTS:-}" ] || grep -qw -- "$1" <<<"$TESTS"
+}
+
 # The wide guest: eight vCPUs under multi-threaded TCG, and no hypervisor
 # CPUID bit, so that the kernel takes its queued spinlock (a guest that
 # sees a hypervisor without paravirt spinlocks takes virt_spin_lock(), a
@@ -79,9 +84,7 @@ fi
 # behind it waits): the core programs' fixed record counts then took
 # minutes, and a softirq producing 1024 records in one go tripped the soft
 # lockup detector. wide_* programs bound their runs by time.
-selected() {
-	[ -z "${TESTS:-}" ] || grep -qw -- "$1" <<<"$TESTS"
-}
+WIDE_GUEST=(GUEST_ACCEL=tcg GUEST_SMP=8 GUEST_CPU=max,-hypervisor)
 
 # The programs a guest runs, sorted: wide=1 the wide_* ones, else the rest.
 guest_programs() {
@@ -133,10 +136,11 @@ run_guest() {
 	rm -f "$out/results.log" "$out/qemu.pid"
 	"$TOP/scripts/watch-guest.sh" "$out" "$boot" "$slack" 2>"$out/watchdog.err" &
 	watchdog=$!
-	[ "$wide" = 1 ] && qemu_env=(GUEST_ACCEL=tcg GUEST_SMP=8 GUEST_CPU=max,-hypervisor)
+	[ "$wide" = 1 ] && qemu_env=("${WIDE_GUEST[@]}")
 	# TESTS names the programs even when the user named none, so that the
 	# guest runs exactly these.
-	env "${qemu_env[@]}" MODULE_DIR="$moddir" "$TOP/scripts/run-guest.sh" -q -k "$rel" -t "$limit" -o "$out" \
+	env "${qemu_env[@]}" MODULE_DIR="$moddir" "$TOP/scripts/run-guest.sh" \
+		-q -k "$rel" -t "$limit" -o "$out" \
 		-e TESTS="$*" -e BPFRB_TEST_TIMEOUT="${BPFRB_TEST_TIMEOUT:-180}" \
 		-- /bpfrb/run-tests 2>"$out/guest.err" || guest_status=$?
 	wait $watchdog || true
