@@ -178,8 +178,9 @@ void bpfrb_registry_exit(void);
 
 /*
  * produce.c: bpfrb_reserve() for a kernel ring, for producers that may run
- * inside this CPU's own reserve (probe handlers): never waits for long on
- * the ring lock, a lock it cannot get is a drop.
+ * inside this CPU's own reserve (probe handlers on code that ran with
+ * interrupts off, see kprobe.c): never waits for long on the ring lock, a
+ * lock it cannot get is a drop.
  */
 void *bpfrb_reserve_nested(struct bpfrb *rb, u64 size);
 /* produce.c: a consistent-enough snapshot for INFO and listings. */

@@ -187,9 +187,10 @@ static bool bpfrb_has_room(struct bpfrb *rb, unsigned long prod_pos,
  * wait for it:
  *  - in NMI, which may have interrupted a holder of the lock on this CPU,
  *    only one try;
- *  - for a nested producer (a probe handler: the probed function may be
- *    called from inside this CPU's critical section, by a sanitizer hook
- *    on a debug kernel), a bounded number of tries.
+ *  - for a nested producer (a probe handler whose probed code ran with
+ *    interrupts off: it may be called from inside this CPU's critical
+ *    section, by a sanitizer hook on a debug kernel), a bounded number of
+ *    tries.
  *
  * rb->lock is an arch_spinlock_t, as the kernel's own trace ring buffer
  * uses for its per-CPU reader lock: with interrupts off it needs no
