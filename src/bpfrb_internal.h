@@ -177,12 +177,13 @@ int bpfrb_registry_walk(bpfrb_ring_fn fn, void *ctx);
 void bpfrb_registry_exit(void);
 
 /*
- * produce.c: bpfrb_reserve() for a kernel ring, for producers that may run
- * inside this CPU's own reserve (probe handlers on code that ran with
- * interrupts off, see kprobe.c): never waits for long on the ring lock, a
- * lock it cannot get is a drop.
+ * produce.c: bpfrb_reserve() for a probe handler (kprobe.c), by what the
+ * probed code's saved flags say. Interrupts on: the handler is outside
+ * this CPU's own reserve and waits for the ring lock, even where the
+ * kernel counts the hit as NMI (int3). Interrupts off: it may run inside
+ * that reserve, never waits for long, and a lock it cannot get is a drop.
  */
-void *bpfrb_reserve_nested(struct bpfrb *rb, u64 size);
+void *bpfrb_reserve_probed(struct bpfrb *rb, u64 size, bool probed_irqs_on);
 /* produce.c: a consistent-enough snapshot for INFO and listings. */
 void bpfrb_fill_info(struct bpfrb *rb, struct bpfrb_info *info);
 

@@ -99,20 +99,22 @@ static bool bpfrb_probed_irqs_on(struct pt_regs *regs)
 /*
  * The ring's critical section runs with interrupts off, so a hit whose
  * probed code had them on is not inside this CPU's own reservation: it
- * waits for the lock as any producer does (one try in NMI, by the
- * ring's rules). Any other hit may be, and takes bounded tries
- * (bpfrb_reserve_nested()). Waiting matters where the lock is queued: a
- * queued spinlock keeps its word set while producers on other CPUs wait
- * in line, so tries that succeed only on a clear word can run out while
- * exported-API producers keep the ring busy, and the event would be
- * dropped although the ring has room.
+ * waits for the lock as any producer does. That includes a hit through an
+ * int3 breakpoint (a probe inside a function, or on one ftrace does not
+ * trace), which the kernel runs as if in NMI, where by the context alone
+ * the ring would allow one try; a real NMI runs with interrupts off. Any
+ * other hit may be inside this CPU's reservation and takes bounded tries.
+ * Waiting matters where the lock is queued: a queued spinlock keeps its
+ * word set while producers on other CPUs wait in line, so tries that
+ * succeed only on a clear word can run out while exported-API producers
+ * keep the ring busy, and the event would be dropped although the ring
+ * has room.
  */
 static struct bpfrb_event *bpfrb_probe_reserve(struct bpfrb *rb,
 					       struct pt_regs *regs)
 {
-	if (bpfrb_probed_irqs_on(regs))
-		return bpfrb_reserve(rb, sizeof(struct bpfrb_event), 0);
-	return bpfrb_reserve_nested(rb, sizeof(struct bpfrb_event));
+	return bpfrb_reserve_probed(rb, sizeof(struct bpfrb_event),
+				    bpfrb_probed_irqs_on(regs));
 }
 
 /*

@@ -182,15 +182,36 @@ static bool bpfrb_has_room(struct bpfrb *rb, unsigned long prod_pos,
  */
 #define BPFRB_NESTED_LOCK_TRIES	65536
 
+/* How long a producer may wait for rb->lock, by what it knows of its context. */
+enum bpfrb_wait {
+	/* The exported API: waits, except in NMI. */
+	BPFRB_WAIT_BY_CONTEXT,
+	/*
+	 * Waits whatever in_nmi() says: a probe handler whose probed code ran
+	 * with interrupts on, which is therefore neither inside this CPU's
+	 * critical section nor in a real NMI. The kernel runs a hit through
+	 * an int3 breakpoint in kernel code as if in NMI (exc_int3() enters
+	 * with irqentry_nmi_enter()), which by the context alone would get
+	 * one try.
+	 */
+	BPFRB_WAIT_ALWAYS,
+	/*
+	 * Bounded tries: a probe handler whose probed code ran with
+	 * interrupts off, which may be inside this CPU's critical section.
+	 */
+	BPFRB_WAIT_BOUNDED,
+};
+
 /*
  * Takes rb->lock with interrupts disabled; false (a drop) when it must not
  * wait for it:
  *  - in NMI, which may have interrupted a holder of the lock on this CPU,
- *    only one try;
- *  - for a nested producer (a probe handler whose probed code ran with
- *    interrupts off: it may be called from inside this CPU's critical
- *    section, by a sanitizer hook on a debug kernel), a bounded number of
- *    tries.
+ *    one try here (after the fast path's), unless the producer knows it
+ *    interrupted no holder (BPFRB_WAIT_ALWAYS);
+ *  - for a nested producer (BPFRB_WAIT_BOUNDED: a probe handler whose
+ *    probed code ran with interrupts off, which may be called from inside
+ *    this CPU's critical section, by a sanitizer hook on a debug kernel),
+ *    a bounded number of tries.
  *
  * rb->lock is an arch_spinlock_t, as the kernel's own trace ring buffer
  * uses for its per-CPU reader lock: with interrupts off it needs no
@@ -200,12 +221,14 @@ static bool bpfrb_has_room(struct bpfrb *rb, unsigned long prod_pos,
  * that costs is lockdep's view of a leaf lock held for a few dozen
  * instructions, with no other lock taken inside.
  */
-static bool bpfrb_lock(struct bpfrb *rb, unsigned long *flags, bool nested)
+static bool bpfrb_lock(struct bpfrb *rb, unsigned long *flags,
+		       enum bpfrb_wait wait)
 {
 	unsigned int tries;
 
 	local_irq_save(*flags);
-	if (likely(!in_nmi() && !nested)) {
+	if (likely(wait == BPFRB_WAIT_ALWAYS ||
+		   (wait == BPFRB_WAIT_BY_CONTEXT && !in_nmi()))) {
 		arch_spin_lock(&rb->lock);
 		return true;
 	}
@@ -224,7 +247,7 @@ static bool bpfrb_lock(struct bpfrb *rb, unsigned long *flags, bool nested)
  * producer it interrupted is claiming.
  */
 #ifndef CONFIG_SMP
-#error "bpfrb needs CONFIG_SMP: see the comment above bpfrb_trylock_once()"
+#error "bpfrb needs CONFIG_SMP: see the comment above this check"
 #endif
 
 /*
@@ -292,7 +315,7 @@ static __always_inline void *bpfrb_claim(struct bpfrb *rb, u64 size,
  * over from scratch. Returns the sample, or NULL: a drop, counted here.
  */
 static noinline void *bpfrb_reserve_slow(struct bpfrb *rb, u64 size,
-					 bool nested)
+					 enum bpfrb_wait wait)
 {
 	unsigned long prod_pos, new_prod_pos, flags;
 	void *sample;
@@ -301,7 +324,7 @@ static noinline void *bpfrb_reserve_slow(struct bpfrb *rb, u64 size,
 		return NULL;	/* not a drop: no kernel code may produce here */
 	if (bpfrb_too_big(rb, size))
 		goto drop;
-	if (!bpfrb_lock(rb, &flags, nested))
+	if (!bpfrb_lock(rb, &flags, wait))
 		goto drop;
 	prod_pos = rb->reserved_pos;
 	new_prod_pos = prod_pos + round_up(size + BPFRB_HDR_SZ, 8);
@@ -332,7 +355,7 @@ drop:
  * that a granted sample goes back to the caller unchecked.
  */
 static __always_inline void *__bpfrb_reserve(struct bpfrb *rb, u64 size,
-					     bool nested)
+					     enum bpfrb_wait wait)
 {
 	unsigned long prod_pos, new_prod_pos, flags;
 	void *sample;
@@ -357,7 +380,7 @@ slow_unlock:
 slow_irqs:
 	local_irq_restore(flags);
 slow:
-	return bpfrb_reserve_slow(rb, size, nested);
+	return bpfrb_reserve_slow(rb, size, wait);
 }
 
 void *bpfrb_reserve(struct bpfrb *rb, u64 size, u64 flags)
@@ -365,13 +388,14 @@ void *bpfrb_reserve(struct bpfrb *rb, u64 size, u64 flags)
 	if (unlikely(flags))
 		return NULL;
 	/* A user ring is refused too, by the fast path's size check. */
-	return __bpfrb_reserve(rb, size, false);
+	return __bpfrb_reserve(rb, size, BPFRB_WAIT_BY_CONTEXT);
 }
 EXPORT_SYMBOL_BPFRB(bpfrb_reserve);
 
-void *bpfrb_reserve_nested(struct bpfrb *rb, u64 size)
+void *bpfrb_reserve_probed(struct bpfrb *rb, u64 size, bool probed_irqs_on)
 {
-	return __bpfrb_reserve(rb, size, true);
+	return __bpfrb_reserve(rb, size, probed_irqs_on ? BPFRB_WAIT_ALWAYS :
+							  BPFRB_WAIT_BOUNDED);
 }
 
 /* The ring is found from the header alone (see ring.c). */
@@ -532,7 +556,7 @@ int bpfrb_output(struct bpfrb *rb, const void *data, u64 size, u64 flags)
 		bpfrb_count_drop(rb);
 		return -E2BIG;
 	}
-	sample = __bpfrb_reserve(rb, size, false);
+	sample = __bpfrb_reserve(rb, size, BPFRB_WAIT_BY_CONTEXT);
 	if (unlikely(!sample))
 		return -EAGAIN;	/* no room, or the lock was busy in NMI */
 	bpfrb_copy(sample, data, size);

@@ -198,6 +198,12 @@ EXPORT_SYMBOL_BPFRB(bpfrb_get_by_name);
 
 void bpfrb_put(struct bpfrb *rb)
 {
+	/*
+	 * Only the last put sleeps (the registry mutex, vunmap()). Say so on
+	 * every put, so that a caller in atomic context shows up under
+	 * CONFIG_DEBUG_ATOMIC_SLEEP at once, not the day its put is the last.
+	 */
+	might_sleep();
 	if (IS_ERR_OR_NULL(rb))
 		return;
 	if (!refcount_dec_and_mutex_lock(&rb->refcnt, &bpfrb_registry_lock))

@@ -134,4 +134,35 @@ static inline long long kp_listing_field(__u32 id, const char *column)
 	return v;
 }
 
+/*
+ * How kprobes placed the probe at sym+off, from its line in debugfs's
+ * kprobes/list ("<addr>  k  sym+0xoff  [flags]"): 0 with the line's flags
+ * ("[FTRACE]", "[OPTIMIZED]", ... or "") copied into flags, -ENOENT if no
+ * probe at sym+off is listed, -errno if the list cannot be read.
+ */
+static inline int kp_list_flags(const char *sym, unsigned int off,
+				char *flags, size_t len)
+{
+	char line[512], want[300], *tok, *save;
+	int err = -ENOENT;
+	FILE *f = fopen("/sys/kernel/debug/kprobes/list", "r");
+
+	if (!f)
+		return -errno;
+	snprintf(want, sizeof(want), "%s+0x%x", sym, off);
+	while (err && fgets(line, sizeof(line), f)) {
+		/* Address, type, place: the place is the third token. */
+		if (!strtok_r(line, " \n", &save) || !strtok_r(NULL, " \n", &save))
+			continue;
+		tok = strtok_r(NULL, " \n", &save);
+		if (!tok || strcmp(tok, want))
+			continue;
+		tok = strtok_r(NULL, "\n", &save);
+		snprintf(flags, len, "%s", tok ? tok : "");
+		err = 0;
+	}
+	fclose(f);
+	return err;
+}
+
 #endif /* KPROBE_COMMON_H */

@@ -94,17 +94,18 @@ static inline unsigned long bpfrb_record_span(__u32 len)
 }
 
 /*
+ * Consume up to n records of one ring (consume.c): the number handed to
+ * the callback, the callback's negative return, or -EINVAL for positions
+ * that make no sense.
+ */
+int64_t bpfrb_ring_process(struct bpfrb_ring *r, size_t n);
+
+/*
  * Map the ring fd is bound to, after checking with BPFRB_IOC_INFO that fd
  * is /dev/bpfrb (else ENOTTY), bound (else ENXIO) and of the expected
  * type (else EINVAL). The consumer page is writable for a kernel ring,
  * the producer page and data for a user ring. Returns 0 or -errno.
  */
-/*
- * Consume up to n records of one ring (consume.c): the number handed to
- * the callback, or the callback's negative return.
- */
-int64_t bpfrb_ring_process(struct bpfrb_ring *r, size_t n);
-
 int bpfrb_map_ring(struct bpfrb_map *m, int fd, enum bpfrb_type type);
 void bpfrb_unmap_ring(struct bpfrb_map *m);
 
