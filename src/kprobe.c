@@ -53,6 +53,8 @@ struct bpfrb_probe {
 	u32 id;
 	u32 nargs;
 	bool is_return;
+	/* Set once attaching succeeded: until then handlers write nothing. */
+	bool armed;
 	/* kprobes keeps a pointer to the name: it lives as long as the probe. */
 	char symbol[BPFRB_SYM_LEN];
 	union {
@@ -127,6 +129,9 @@ static void bpfrb_probe_emit(struct bpfrb_probe *p, unsigned long ip,
 	struct bpfrb_event *ev;
 	u32 i;
 
+	/* Pairs with smp_store_release() in bpfrb_probe_arm(). */
+	if (!smp_load_acquire(&p->armed))
+		return;
 	ev = bpfrb_probe_reserve(p->rb, regs);
 	if (!ev)
 		return;		/* the ring counted the drop */
@@ -305,9 +310,13 @@ static void bpfrb_probe_remove(struct bpfrb_probe *p)
 }
 
 /*
- * Registers p disabled and checks where it landed: a handler never runs
- * on an address we refuse. bpfrb_probe_arm() switches it on. Process
- * context; may sleep.
+ * Registers p and checks where it landed. The probe fires from now on,
+ * but its handler returns at once until bpfrb_probe_arm(): it never
+ * touches the ring at an address we refuse. It is registered enabled,
+ * rather than disabled and enabled once checked, because kprobes keeps a
+ * probe enabled while every kprobe is switched off (debugfs's
+ * kprobes/enabled at 0) disabled when they are switched on again: it
+ * would never fire. Process context; may sleep.
  */
 static int bpfrb_probe_register(struct bpfrb_probe *p,
 				const struct bpfrb_kprobe *req)
@@ -326,7 +335,6 @@ static int bpfrb_probe_register(struct bpfrb_probe *p,
 	}
 	strscpy(p->symbol, req->symbol, sizeof(p->symbol));
 	kp->symbol_name = p->symbol;
-	kp->flags = KPROBE_FLAG_DISABLED;
 
 	err = p->is_return ? register_kretprobe(&p->krp) : register_kprobe(kp);
 	if (err)
@@ -339,10 +347,11 @@ static int bpfrb_probe_register(struct bpfrb_probe *p,
 	return 0;
 }
 
-/* Switches on a probe bpfrb_probe_register() left disabled. */
-static int bpfrb_probe_arm(struct bpfrb_probe *p)
+/* Lets the handlers of a registered probe write events. */
+static void bpfrb_probe_arm(struct bpfrb_probe *p)
 {
-	return p->is_return ? enable_kretprobe(&p->krp) : enable_kprobe(&p->kp);
+	/* What the handlers read of p is set: pairs with bpfrb_probe_emit(). */
+	smp_store_release(&p->armed, true);
 }
 
 /* A probe counted in the ring's nr_probes, attached until now. */
@@ -404,9 +413,7 @@ long bpfrb_kprobe_attach_ioctl(struct bpfrb *rb, struct bpfrb_file_probes *probe
 		err = -EFAULT;
 		goto err_remove;
 	}
-	err = bpfrb_probe_arm(p);
-	if (err)
-		goto err_remove;
+	bpfrb_probe_arm(p);
 	atomic_inc(&rb->nr_probes);
 	list_add_tail(&p->node, &probes->list);
 	probes->nr++;

@@ -24,7 +24,8 @@ struct bpfrb;
 struct bpfrb_file_probes {
 	/*
 	 * Protects list and nr. Process context only; held across
-	 * register_kprobe() on attach, never across unregistration.
+	 * register_kprobe() on attach (and the unregistration of a probe
+	 * whose attach fails), never across the detaching of an attached one.
 	 */
 	struct mutex lock;
 	struct list_head list;		/* of struct bpfrb_probe */

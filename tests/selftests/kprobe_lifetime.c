@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Probe lifetime and load: closing the file that attached a probe stops
- * its events, a full ring counts drops (also on a hot function, with the
+ * its events, a probe attached while kprobes are switched off fires once
+ * they are on, a full ring counts drops (also on a hot function, with the
  * system responsive), and 1000 attach/detach cycles leave nothing behind.
  * That a probe keeps bpfrb loaded is core_lifetime's (it unloads
  * bpfrb_test, which pins bpfrb as well).
@@ -114,6 +115,64 @@ TEST(closing_a_full_file_of_both_kinds_stops_every_probe)
 	EXPECT_EQ(0, kp_listing_field(rid, "probes"));
 	EXPECT_TRUE(opens_add_no_records(owner));
 	close(owner);
+}
+
+/* debugfs's switch for every kprobe on the system. */
+#define KPROBES_ENABLED	"/sys/kernel/debug/kprobes/enabled"
+
+/* Writes c to KPROBES_ENABLED: 0, or -errno. */
+static int set_kprobes_enabled(char c)
+{
+	int fd = open(KPROBES_ENABLED, O_WRONLY);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, &c, 1) != 1)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+FIXTURE(kprobes_off) {
+	int fd;
+};
+
+FIXTURE_SETUP(kprobes_off)
+{
+	self->fd = bpfrb_create(NULL, 1 << 20, BPFRB_TYPE_KERNEL, NULL);
+	ASSERT_LE(0, self->fd) TH_LOG("bpfrb_create: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(kprobes_off)
+{
+	/* Whatever happened, every other test needs kprobes on. */
+	set_kprobes_enabled('1');
+	close(self->fd);
+}
+
+/*
+ * A probe attached while kprobes are switched off everywhere does not
+ * fire until they are switched on again, and then it does, entry and
+ * return probe alike, as if it had been attached before. (kprobes keeps a
+ * probe that was enable_kprobe()d while everything was off disabled for
+ * good: switching on arms only the probes not marked disabled.)
+ */
+TEST_F(kprobes_off, probe_attached_while_kprobes_are_off_fires_once_on)
+{
+	BPFRB_OPTS(bpfrb_kprobe_opts, ret, .flags = BPFRB_KPROBE_RETURN);
+	unsigned long long before;
+
+	ASSERT_EQ(0, set_kprobes_enabled('0'))
+		TH_LOG("%s: %s", KPROBES_ENABLED, strerror(errno));
+	ASSERT_LT(0, bpfrb_kprobe_attach(self->fd, KP_OPEN_SYM, NULL));
+	ASSERT_LT(0, bpfrb_kprobe_attach(self->fd, KP_OPEN_SYM, &ret));
+	EXPECT_TRUE(opens_add_no_records(self->fd));
+
+	ASSERT_EQ(0, set_kprobes_enabled('1'));
+	before = records_of(self->fd);
+	open_missing_n(10);
+	EXPECT_LE(before + 20, records_of(self->fd));
 }
 
 TEST(full_ring_counts_drops)
