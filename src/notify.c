@@ -63,7 +63,10 @@ static void bpfrb_wakeup_work_fn(struct irq_work *work)
 {
 	struct bpfrb *rb = container_of(work, struct bpfrb, wakeup_work);
 
-	/* Before wake_up_all() takes the queue's lock: see the top. */
+	/*
+	 * Before wake_up_all() takes the queue's lock: see the top. A user
+	 * ring's drain queues this work too; no commit reads the flag there.
+	 */
 	WRITE_ONCE(rb->wakeup_unseen, 1);
 	wake_up_all(&rb->waitq);
 }
