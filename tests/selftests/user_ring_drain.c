@@ -306,6 +306,64 @@ TEST_F(drain, reserve_full_enospc)
 	EXPECT_NE(NULL, bpfrb_user_ring_buffer__reserve(self->u.urb, 48));
 }
 
+/*
+ * producer_pos scribbled by another producer: off the 8-byte grid, more
+ * than a ring ahead of consumer_pos, or behind it. No drain makes room
+ * there (the drain refuses such a ring), so reserve says EINVAL, not
+ * ENOSPC, and a blocking reserve returns at once instead of for ever.
+ */
+TEST_F(drain, reserve_scribbled_producer_pos_einval)
+{
+	unsigned long bad[] = { 4, self->u.size + 8, -8UL };
+	long long t0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		ur_set_prod(&self->u, bad[i]);
+		errno = 0;
+		EXPECT_EQ(NULL, bpfrb_user_ring_buffer__reserve(self->u.urb, 8));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("producer_pos %#lx", bad[i]);
+		t0 = ur_now_ms();
+		EXPECT_EQ(NULL, bpfrb_user_ring_buffer__reserve_blocking(self->u.urb,
+									 8, -1));
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_GT(1000, ur_now_ms() - t0);
+	}
+	/* Back where the consumer is, it takes samples again. */
+	ur_set_prod(&self->u, 0);
+	EXPECT_NE(NULL, bpfrb_user_ring_buffer__reserve(self->u.urb, 8));
+}
+
+/*
+ * A blocking reserve on a full ring waits at least timeout_ms, however
+ * the call falls against the clock's millisecond ticks. A deadline kept
+ * in whole milliseconds returned at once whenever a tick came between
+ * reading the clock and waiting; many short calls make that certain.
+ */
+TEST_F(drain, reserve_blocking_waits_whole_timeout)
+{
+	void *s = bpfrb_user_ring_buffer__reserve(self->u.urb,
+						  (__u32)self->u.size - 8);
+	long long t0, shortest = -1;
+	struct timespec ts;
+	int i;
+
+	ASSERT_NE(NULL, s);
+	bpfrb_user_ring_buffer__submit(self->u.urb, s);
+	for (i = 0; i < 500; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t0 = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+		ASSERT_EQ(NULL, bpfrb_user_ring_buffer__reserve_blocking(self->u.urb,
+									 8, 1));
+		ASSERT_EQ(ENOSPC, errno);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t0 = ts.tv_sec * 1000000000LL + ts.tv_nsec - t0;
+		if (shortest < 0 || t0 < shortest)
+			shortest = t0;
+	}
+	EXPECT_LE(1000000LL, shortest) TH_LOG("shortest wait %lld ns", shortest);
+}
+
 TEST_F(drain, reserve_blocking_bad_timeout_einval)
 {
 	EXPECT_EQ(NULL, bpfrb_user_ring_buffer__reserve_blocking(self->u.urb, 8, -2));

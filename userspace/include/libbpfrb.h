@@ -134,17 +134,20 @@ struct bpfrb_user_ring_buffer *bpfrb_user_ring_buffer__new(int fd,
 				const struct bpfrb_user_ring_buffer_opts *opts);
 /*
  * A sample of size bytes to write and then submit or discard, or NULL
- * with errno E2BIG (larger than the ring can ever hold) or ENOSPC (no
- * space now). One producer at a time.
+ * with errno E2BIG (larger than the ring can ever hold), ENOSPC (no
+ * space now) or EINVAL (positions another process scribbled). One
+ * producer at a time.
  */
 void *bpfrb_user_ring_buffer__reserve(struct bpfrb_user_ring_buffer *rb, __u32 size);
 /* The same, waiting up to timeout_ms (-1: forever, 0: never) for space. */
 void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb,
 					       __u32 size, int timeout_ms);
 /*
- * Commit a sample rb reserved. Anything else (a stray pointer, another
- * ring's sample, one committed already) sets errno EINVAL and writes
- * nothing; NULL is ignored.
+ * Commit a sample rb reserved. A pointer outside rb's data, off its 8-byte
+ * grid, or to a sample committed already sets errno EINVAL and writes
+ * nothing; NULL is ignored. A stray pointer into rb's data right after a
+ * word with the busy bit set cannot be told from a sample: that bit is
+ * cleared, and nothing outside the ring is ever written.
  */
 void bpfrb_user_ring_buffer__submit(struct bpfrb_user_ring_buffer *rb, void *sample);
 void bpfrb_user_ring_buffer__discard(struct bpfrb_user_ring_buffer *rb, void *sample);

@@ -245,6 +245,8 @@ int bpfrb_ring_buffer__poll(struct bpfrb_ring_buffer *rb, int timeout_ms)
 /*
  * The rings join the epoll set only now (see the top). rb is never const
  * underneath: it comes from __new(); the const is libbpf's signature.
+ * Unlike libbpf's getter, the first call changes rb: like every other
+ * call on one rb, it is not to race with another (libbpfrb(7)).
  */
 int bpfrb_ring_buffer__epoll_fd(const struct bpfrb_ring_buffer *crb)
 {

@@ -92,8 +92,17 @@ void *bpfrb_user_ring_buffer__reserve(struct bpfrb_user_ring_buffer *rb, __u32 s
 	cons = smp_load_acquire(m->consumer_pos);
 	/* Only we write producer_pos; this reads our own last store. */
 	prod = READ_ONCE(*m->producer_pos);
+	/*
+	 * Unless another process mapping the ring scribbled on it (the
+	 * producer page is writable to every producer): off the 8-byte grid,
+	 * behind consumer_pos or more than a ring ahead. That is not "no
+	 * space now": no drain will make room (the kernel's refuses such a
+	 * ring), and a blocking reserve would wait for ever.
+	 */
+	if ((prod & 7) || prod - cons > ring_size)
+		return bpfrb_err_ptr(EINVAL);
 	/* A ring may be filled completely (SPEC §1). */
-	if (prod - cons > ring_size || ring_size - (prod - cons) < span)
+	if (ring_size - (prod - cons) < span)
 		return bpfrb_err_ptr(ENOSPC);
 
 	hdr = (__u32 *)((char *)m->data + (prod & m->mask));
@@ -167,12 +176,12 @@ void bpfrb_user_ring_buffer__discard(struct bpfrb_user_ring_buffer *rb, void *sa
 	commit(rb, sample, true);
 }
 
-static long long now_ms(void)
+static long long now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* Puts the ring into our epoll set: 0 or -errno (EBADF: fd closed). */
@@ -215,9 +224,10 @@ static void wait_end(struct bpfrb_user_ring_buffer *rb)
 void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb,
 					       __u32 size, int timeout_ms)
 {
-	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	long long deadline = timeout_ms > 0 ? now_ns() + timeout_ms * 1000000LL : 0;
 	struct epoll_event ev;
 	int wait_ms = timeout_ms;
+	long long left_ns;
 	void *sample;
 	int err;
 
@@ -231,11 +241,16 @@ void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb
 		return bpfrb_err_ptr(-err);
 	for (;;) {
 		if (timeout_ms > 0) {
-			wait_ms = (int)(deadline - now_ms());
-			if (wait_ms <= 0) {
+			/*
+			 * What is left, rounded up: never less than asked for,
+			 * as whole milliseconds of the clock would give.
+			 */
+			left_ns = deadline - now_ns();
+			if (left_ns <= 0) {
 				errno = ENOSPC;
 				break;
 			}
+			wait_ms = (int)((left_ns + 999999) / 1000000);
 		}
 		/*
 		 * A drain between the last reserve and this wait queued its
