@@ -134,6 +134,22 @@ static inline long long kp_listing_field(__u32 id, const char *column)
 	return v;
 }
 
+/* Writes text to a control file (procfs, sysfs, debugfs): 0 or -errno. */
+static inline int kp_write_file(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, len);
+	err = n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
+	close(fd);
+	return err;
+}
+
 /*
  * How kprobes placed the probe at sym+off, from its line in debugfs's
  * kprobes/list ("<addr>  k  sym+0xoff  [flags]"): 0 with the line's flags

@@ -120,20 +120,6 @@ TEST(closing_a_full_file_of_both_kinds_stops_every_probe)
 /* debugfs's switch for every kprobe on the system. */
 #define KPROBES_ENABLED	"/sys/kernel/debug/kprobes/enabled"
 
-/* Writes c to KPROBES_ENABLED: 0, or -errno. */
-static int set_kprobes_enabled(char c)
-{
-	int fd = open(KPROBES_ENABLED, O_WRONLY);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, &c, 1) != 1)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 FIXTURE(kprobes_off) {
 	int fd;
 };
@@ -147,7 +133,7 @@ FIXTURE_SETUP(kprobes_off)
 FIXTURE_TEARDOWN(kprobes_off)
 {
 	/* Whatever happened, every other test needs kprobes on. */
-	set_kprobes_enabled('1');
+	kp_write_file(KPROBES_ENABLED, "1");
 	close(self->fd);
 }
 
@@ -163,13 +149,13 @@ TEST_F(kprobes_off, probe_attached_while_kprobes_are_off_fires_once_on)
 	BPFRB_OPTS(bpfrb_kprobe_opts, ret, .flags = BPFRB_KPROBE_RETURN);
 	unsigned long long before;
 
-	ASSERT_EQ(0, set_kprobes_enabled('0'))
+	ASSERT_EQ(0, kp_write_file(KPROBES_ENABLED, "0"))
 		TH_LOG("%s: %s", KPROBES_ENABLED, strerror(errno));
 	ASSERT_LT(0, bpfrb_kprobe_attach(self->fd, KP_OPEN_SYM, NULL));
 	ASSERT_LT(0, bpfrb_kprobe_attach(self->fd, KP_OPEN_SYM, &ret));
 	EXPECT_TRUE(opens_add_no_records(self->fd));
 
-	ASSERT_EQ(0, set_kprobes_enabled('1'));
+	ASSERT_EQ(0, kp_write_file(KPROBES_ENABLED, "1"));
 	before = records_of(self->fd);
 	open_missing_n(10);
 	EXPECT_LE(before + 20, records_of(self->fd));

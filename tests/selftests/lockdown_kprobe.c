@@ -42,14 +42,7 @@ static bool have_lockdown(void)
 
 static int raise_lockdown(const char *level)
 {
-	int fd = open(LOCKDOWN_FILE, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, level, strlen(level));
-	close(fd);
-	return n < 0 ? -errno : 0;
+	return kp_write_file(LOCKDOWN_FILE, level);
 }
 
 /* How many of e's events came from probe id. */

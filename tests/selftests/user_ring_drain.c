@@ -345,19 +345,16 @@ TEST_F(drain, reserve_blocking_waits_whole_timeout)
 	void *s = bpfrb_user_ring_buffer__reserve(self->u.urb,
 						  (__u32)self->u.size - 8);
 	long long t0, shortest = -1;
-	struct timespec ts;
 	int i;
 
 	ASSERT_NE(NULL, s);
 	bpfrb_user_ring_buffer__submit(self->u.urb, s);
 	for (i = 0; i < 500; i++) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		t0 = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+		t0 = ur_now_ns();
 		ASSERT_EQ(NULL, bpfrb_user_ring_buffer__reserve_blocking(self->u.urb,
 									 8, 1));
 		ASSERT_EQ(ENOSPC, errno);
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		t0 = ts.tv_sec * 1000000000LL + ts.tv_nsec - t0;
+		t0 = ur_now_ns() - t0;
 		if (shortest < 0 || t0 < shortest)
 			shortest = t0;
 	}

@@ -170,12 +170,17 @@ static inline void ur_echo_close(struct ur_echo *e)
 	e->rb = NULL;
 }
 
-static inline long long ur_now_ms(void)
+static inline long long ur_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static inline long long ur_now_ms(void)
+{
+	return ur_now_ns() / 1000000;
 }
 
 static inline void ur_sleep_ms(int ms)

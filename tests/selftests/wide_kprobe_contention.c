@@ -97,38 +97,24 @@ static int count_hit(void *ctx, void *data, size_t size)
 FIXTURE(contention) {
 	int fd, tfd;
 	struct bpfrb_ring_buffer *rb;
-	char optimization_was;	/* '0' or '1' once changed, else 0 */
+	char optimization_was[2];	/* "0" or "1" once changed, else "" */
 };
 
 FIXTURE_SETUP(contention)
 {
 	self->rb = NULL;
 	self->tfd = -1;
-	self->optimization_was = 0;
+	memset(self->optimization_was, 0, sizeof(self->optimization_was));
 	self->fd = bpfrb_create(NULL, 16 << 20, BPFRB_TYPE_KERNEL, NULL);
 	ASSERT_LE(0, self->fd) TH_LOG("bpfrb_create: %s", strerror(errno));
 	self->tfd = testmod_open();
 	ASSERT_LE(0, self->tfd) TH_LOG("test module: %s", strerror(-self->tfd));
 }
 
-/* Writes c to the kprobes-optimization sysctl: 0, or -errno. */
-static int set_kprobes_optimization(char c)
-{
-	int fd = open(KPROBES_OPTIMIZATION, O_WRONLY);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, &c, 1) != 1)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 FIXTURE_TEARDOWN(contention)
 {
-	if (self->optimization_was)
-		set_kprobes_optimization(self->optimization_was);
+	if (self->optimization_was[0])
+		kp_write_file(KPROBES_OPTIMIZATION, self->optimization_was);
 	bpfrb_ring_buffer__free(self->rb);
 	if (self->tfd >= 0)
 		close(self->tfd);
@@ -278,8 +264,8 @@ TEST_F_TIMEOUT(contention, int3_probe_hits_survive_api_producers_on_every_cpu, 9
 	if (fd >= 0) {
 		ASSERT_EQ(1, read(fd, &was, 1));
 		close(fd);
-		ASSERT_EQ(0, set_kprobes_optimization('0'));
-		self->optimization_was = was;
+		ASSERT_EQ(0, kp_write_file(KPROBES_OPTIMIZATION, "0"));
+		self->optimization_was[0] = was;
 	}
 	/*
 	 * Instruction boundaries are unknown here: the first offset kprobes

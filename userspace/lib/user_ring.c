@@ -242,8 +242,9 @@ void *bpfrb_user_ring_buffer__reserve_blocking(struct bpfrb_user_ring_buffer *rb
 	for (;;) {
 		if (timeout_ms > 0) {
 			/*
-			 * What is left, rounded up: never less than asked for,
-			 * as whole milliseconds of the clock would give.
+			 * What is left, rounded up to a whole millisecond: a
+			 * deadline in whole milliseconds could end up to one
+			 * early.
 			 */
 			left_ns = deadline - now_ns();
 			if (left_ns <= 0) {
