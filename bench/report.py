@@ -20,6 +20,9 @@ import sys
 
 MODES = ["parallel", "b2b", "sampled"]
 CONSUMERS = ["lib", "batch", "uring"]
+# The two-producer rows: reserve/submit with every consumer, output with
+# the batch consumer (as the modes' output rows).
+TWO_PRODUCER_ROWS = [("reserve", c) for c in CONSUMERS] + [("output", "batch")]
 SIZES = [8, 64, 256, 1024, 4096]
 # Ring sizes (bytes), as scripts/bench-guest.sh runs them: the kernel
 # bench's 512 KiB; 4 MiB for record sizes (a batch of 500 x 4 KiB must
@@ -233,6 +236,10 @@ def alternating_ratios(bt):
                    bt.get("bpf-rb-reserve", c, "two-alt", 2))
           for c in CONSUMERS}
     rs["all"] = geomean([rs[c] for c in CONSUMERS])
+    # Output is shown beside the reserve rows, as for the modes, and is
+    # not part of "all".
+    rs["output"] = ratio(bt.get("bpfrb-output", "batch", "two-alt", 2),
+                         bt.get("bpf-rb-output", "batch", "two-alt", 2))
     s["two_producers_alt"] = rs
     return s
 
@@ -241,11 +248,11 @@ def two_alternating_table(bt, m):
     """Two producers in turns (set two-alt) of the first boot, and the
     medians."""
     rows = []
-    for c in CONSUMERS:
-        a = bt.get("bpfrb-reserve", c, "two-alt", 2)
-        b = bt.get("bpf-rb-reserve", c, "two-alt", 2)
+    for api, c in TWO_PRODUCER_ROWS:
+        a = bt.get(f"bpfrb-{api}", c, "two-alt", 2)
+        b = bt.get(f"bpf-rb-{api}", c, "two-alt", 2)
         if a and b:
-            rows.append(f"| {c} | {fmt(a['mrps'])} | {fmt(a['drops_mps'], 3)} | "
+            rows.append(f"| {api} | {c} | {fmt(a['mrps'])} | {fmt(a['drops_mps'], 3)} | "
                         f"{fmt(b['mrps'])} | {fmt(b['drops_mps'], 3)} | "
                         f"{fmt(ratio(a, b))} |")
     if not rows:
@@ -259,11 +266,13 @@ def two_alternating_table(bt, m):
             "consumer on CPU 0 throughout. M records/s received (and "
             "dropped) per second of the peer's own turns.",
             "",
-            "| consumer | bpfrb | drops M/s | BPF ringbuf | drops M/s | ratio |",
-            "|---|---|---|---|---|---|",
+            "| API | consumer | bpfrb | drops M/s | BPF ringbuf | drops M/s | ratio |",
+            "|---|---|---|---|---|---|---|",
             *rows,
             "",
-            f"Median over boots: {fmt(m['two_producers_alt']['all'])}.",
+            f"Median over boots: {fmt(m['two_producers_alt']['all'])} "
+            f"(reserve rows; output "
+            f"{fmt(m['two_producers_alt']['output'])}).",
             ""]
 
 
@@ -334,6 +343,9 @@ def summarize(boots):
             c: ratio(bt.get("bpfrb-reserve", c, "parallel", 2),
                      bt.get("bpf-rb-reserve", c, "parallel", 2))
             for c in CONSUMERS}
+        s["two_producers_output"] = ratio(
+            bt.get("bpfrb-output", "batch", "parallel", 2),
+            bt.get("bpf-rb-output", "batch", "parallel", 2))
         s["two_producers_written"] = {
             c: ratio_written(bt.get("bpfrb-reserve", c, "parallel", 2),
                              bt.get("bpf-rb-reserve", c, "parallel", 2))
@@ -393,6 +405,7 @@ def summarize(boots):
            for m in MODES},
         "perfbuf": {m: pick(["perfbuf", m]) for m in ("parallel", "b2b")},
         "two_producers": {c: pick(["two_producers", c]) for c in CONSUMERS},
+        "two_producers_output": pick(["two_producers_output"]),
         "two_producers_written": {c: pick(["two_producers_written", c])
                                   for c in CONSUMERS},
         "two_producers_4m": {c: pick(["two_producers_4m", c])
@@ -406,7 +419,7 @@ def summarize(boots):
         **{k: {c: pick([k, c]) for c in CONSUMERS + ["output", "all"]}
            for k in ("b2b_alt", "b2b_alt_probe_excl")},
         "two_producers_alt": {c: pick(["two_producers_alt", c])
-                              for c in CONSUMERS + ["all"]},
+                              for c in CONSUMERS + ["all", "output"]},
         **{k: {api: pick([k, api]) for api in ("reserve", "output")}
            for k in ("cost_alt", "cost_alt_probe_excl")},
         "cost_vs_floor": {k: pick(["cost_vs_floor", k])
@@ -607,12 +620,12 @@ def markdown(boots, summary):
              "just before and just after the run (round trip, ns): the "
              "host's phase (docs/BENCHMARKS.md, \"Two producers\").")
     L.append("")
-    L.append("| consumer | bpfrb | drops M/s | BPF ringbuf | drops M/s | ratio | ratio written | line ns, bpfrb run | BPF run |")
-    L.append("|---|---|---|---|---|---|---|---|---|")
-    for c in CONSUMERS:
-        a = bt.get("bpfrb-reserve", c, "parallel", 2)
-        b = bt.get("bpf-rb-reserve", c, "parallel", 2)
-        L.append(f"| {c} | {fmt_tp(a)} | {fmt(a and a['drops_mps'], 3)} | "
+    L.append("| API | consumer | bpfrb | drops M/s | BPF ringbuf | drops M/s | ratio | ratio written | line ns, bpfrb run | BPF run |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|")
+    for api, c in TWO_PRODUCER_ROWS:
+        a = bt.get(f"bpfrb-{api}", c, "parallel", 2)
+        b = bt.get(f"bpf-rb-{api}", c, "parallel", 2)
+        L.append(f"| {api} | {c} | {fmt_tp(a)} | {fmt(a and a['drops_mps'], 3)} | "
                  f"{fmt_tp(b)} | {fmt(b and b['drops_mps'], 3)} | {fmt(ratio(a, b))} | "
                  f"{fmt(ratio_written(a, b))} | {fmt_rtt(a)} | {fmt_rtt(b)} |")
     L.append("")
@@ -800,6 +813,9 @@ def compare(before, after):
     for c in CONSUMERS:
         print(f"| 2 producers, {c} | {fmt(docs[0]['two_producers'][c])} | "
               f"{fmt(docs[1]['two_producers'][c])} |")
+    v = [d.get("two_producers_output") for d in docs]
+    if any(x is not None for x in v):
+        print(f"| 2 producers, output, batch | {fmt(v[0])} | {fmt(v[1])} |")
     for c in CONSUMERS:
         # Reports written before the "two-4m" set have none.
         v = [d.get("two_producers_4m", {}).get(c) for d in docs]
@@ -814,7 +830,7 @@ def compare(before, after):
         v = [d.get("b2b_alt", {}).get(k) for d in docs]
         if any(x is not None for x in v):
             print(f"| b2b in turns, {k} | {fmt(v[0])} | {fmt(v[1])} |")
-    for c in CONSUMERS + ["all"]:
+    for c in CONSUMERS + ["all", "output"]:
         # Reports written before the "two-alt" set have none.
         v = [d.get("two_producers_alt", {}).get(c) for d in docs]
         if any(x is not None for x in v):
@@ -885,11 +901,13 @@ def main():
               f"{fmt(m['cost_alt']['output'])}")
     tp = m["two_producers"]
     print(f"2 producers: ratio vs BPF ringbuf: {fmt(m['two_producers_all'])} "
-          f"({', '.join(f'{c} {fmt(tp[c])}' for c in CONSUMERS)})")
+          f"({', '.join(f'{c} {fmt(tp[c])}' for c in CONSUMERS)}; "
+          f"output {fmt(m['two_producers_output'])})")
     ta = m["two_producers_alt"]
     if ta["all"] is not None:
         print(f"2 producers, in turns: ratio vs BPF ringbuf: {fmt(ta['all'])} "
-              f"({', '.join(f'{c} {fmt(ta[c])}' for c in CONSUMERS)})")
+              f"({', '.join(f'{c} {fmt(ta[c])}' for c in CONSUMERS)}; "
+              f"output {fmt(ta['output'])})")
     tw = m["two_producers_written"]
     print(f"2 producers: written (received + dropped) vs BPF ringbuf: "
           f"{fmt(m['two_producers_written_all'])} "

@@ -76,6 +76,7 @@ while [ $r -lt "$rounds" ]; do
 	want two && for c in batch lib uring; do
 		pair bpfrb-reserve bpf-rb-reserve -c $c -m parallel -n 2
 	done
+	want two && pair bpfrb-output bpf-rb-output -c batch -m parallel -n 2
 	# The same with bpfrb and BPF loaded at once and taking turns every
 	# quarter second (rbbench -a, bench/user/alternate_two.c): the price of
 	# the lines two producers share moves within seconds, and turns that
@@ -83,6 +84,7 @@ while [ $r -lt "$rounds" ]; do
 	want two-alt && for c in batch lib uring; do
 		run -p bpfrb-reserve -a bpf-rb-reserve -c $c -m parallel -n 2
 	done
+	want two-alt && run -p bpfrb-output -a bpf-rb-output -c batch -m parallel -n 2
 	# The same with 4 MiB rings, which hold what two producers write while
 	# the consumer is off CPU 0 for a scheduler slice (docs/BENCHMARKS.md,
 	# "Two producers"): what the 512 KiB runs lose to the ring's size.
