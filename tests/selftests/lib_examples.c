@@ -142,6 +142,27 @@ TEST_F(ex, uring_consumer_counts_each_ring_up_to_c)
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
 }
 
+/*
+ * -c is a limit, not a goal: a ring holding more gives up only that many,
+ * and keeps the rest for the next consumer. The ring is named by its id.
+ */
+TEST_F(ex, uring_consumer_stops_at_c_and_leaves_the_rest)
+{
+	char id[16], out[512], want[64];
+	const char *argv[] = { example("uring_consumer"), "-c", "40", id, NULL };
+	struct bpfrb_info info;
+
+	snprintf(id, sizeof(id), "%u", lib_ring_id(self->a));
+	ASSERT_EQ(0, produce(self->tfd, self->a, 100, 24));
+	ASSERT_EQ(0, finish(start(argv, self->out), 30));
+	read_file(self->out, out, sizeof(out));
+	snprintf(want, sizeof(want), "%s: 40 records, 960 bytes\n", id);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+	/* 60 records of 24 bytes and their 8-byte headers are still there. */
+	ASSERT_EQ(0, bpfrb_info(self->a, &info));
+	EXPECT_EQ(60ULL * 32, info.producer_pos - info.consumer_pos);
+}
+
 TEST_F(ex, uring_consumer_ends_at_sigint_with_totals)
 {
 	const char *argv[] = { example("uring_consumer"), self->name_a, NULL };

@@ -6,6 +6,7 @@
  *	simple_consumer <ring name>
  */
 #include <stdio.h>
+#include <string.h>
 #include <libbpfrb.h>
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -29,6 +30,8 @@ int main(int argc, char **argv)
 		return perror("bpfrb_ring_buffer__new"), 1;
 	while (err >= 0)
 		err = bpfrb_ring_buffer__poll(rb, -1);
+	/* Only an error ends the loop: say which (Ctrl-C ends the program). */
+	fprintf(stderr, "bpfrb_ring_buffer__poll: %s\n", strerror(-err));
 	bpfrb_ring_buffer__free(rb);
 	return 1;
 }

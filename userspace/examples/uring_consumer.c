@@ -11,11 +11,13 @@
  * ring falls back to oneshot polls, re-armed after each completion. A
  * multishot request can also end (no IORING_CQE_F_MORE on its
  * completion, e.g. after a CQ overflow): it is re-armed the same way.
- * Ctrl-C (SIGINT) or SIGTERM ends the loop and prints the totals.
+ * Ctrl-C (SIGINT) or SIGTERM ends the loop and prints the totals; so
+ * does -c, after count records in all, leaving any others in the rings
+ * for the next consumer.
  *
  * On each completion the ring named by user_data is consumed with
- * bpfrb_ring__consume(). No wakeup is lost: a commit wakes the ring when
- * the consumer had caught up to it, and bpfrb_ring__consume() re-reads
+ * bpfrb_ring__consume_n(). No wakeup is lost: a commit wakes the ring when
+ * the consumer had caught up to it, and consuming re-reads
  * producer_pos after publishing consumer_pos, so a record committed while
  * we were consuming is either seen now or wakes the poll afterwards.
  *
@@ -27,6 +29,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,7 +206,7 @@ int main(int argc, char **argv)
 		}
 		io_uring_cqe_seen(&uring, cqe);
 
-		ret = bpfrb_ring__consume(r);
+		ret = bpfrb_ring__consume_n(r, limit ? limit - total : SIZE_MAX);
 		if (ret < 0)
 			return fprintf(stderr, "consume: %s\n", strerror(-ret)), 1;
 		total += ret;
