@@ -243,19 +243,26 @@ for pkg in bpfrb-dkms libbpfrb0 libbpfrb-dev $tools; do
 done
 
 # 5. Install them. bpfrb-dkms's postinst builds the module for the kernels
-# (all those with headers, as the running kernel is not installed here).
+# dh_dkms picks: the running one and the newest installed when the running
+# one is installed; otherwise (a chroot, or CI, whose host kernel is not
+# installed) every kernel with headers.
 if [ -z "$debs" ]; then
 	not_ok "apt-get install the .debs: none were built"
 	finish
 fi
 check "apt-get install the .debs" \
 	env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $debs
-for rel in $rels; do
+if [ -d "/lib/modules/$(uname -r)" ]; then
+	built_by_package=$(uname -r)
+else
+	built_by_package=$rels
+fi
+for rel in $built_by_package; do
 	check "$rel: package's DKMS build installed bpfrb.ko for $rel" module_built_for "$rel"
 done
 check "group bpfrb exists" getent group bpfrb
-check "udev rule gives /dev/bpfrb to group bpfrb" \
-	grep -q 'GROUP="bpfrb"' /lib/udev/rules.d/60-bpfrb.rules
+check "udev rule gives /dev/bpfrb mode 0660 and group bpfrb" \
+	grep -q '^KERNEL=="bpfrb", GROUP="bpfrb", MODE="0660"$' /lib/udev/rules.d/60-bpfrb.rules
 check "pkg-config knows libbpfrb" pkg-config --exists libbpfrb
 if [ -n "$tools" ]; then
 	check "installed bpfrb CLI runs (bpfrb --help)" /usr/bin/bpfrb --help

@@ -9,7 +9,9 @@
 #   tag v1.2.3, 4 commits later         1.2.3+git4.gabc1234
 #   no tag at all                       0.1.0~git20250101.123.abc1234
 #                                       (commit date, commit count, hash)
-#   uncommitted changes                 ... with ".dirty" appended
+#   uncommitted changes                 ... with ".dirty" appended, or
+#                                       "+dirty" on a tag (1.2.3+dirty:
+#                                       after 1.2.3, before 1.2.3+git1...)
 #   outside git (a DKMS or package      the VERSION file written next to
 #   source tree)                        this tree's top when it was copied
 #
@@ -23,6 +25,12 @@ BASE_VERSION=0.1.0
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 
+# git refuses a checkout another user owns (safe.directory), which is what
+# root building a user's checkout, or a container given one, meets: the
+# version would silently fall back to BASE_VERSION and sort above every
+# later "~git" build. This tree is the one being built, so it is trusted.
+g() { git -c safe.directory="$top" -C "$top" "$@"; }
+
 # A copied source tree (DKMS, dpkg-buildpackage staging) records the version
 # it was made from. It wins over git: the copy may sit inside another
 # checkout whose history says nothing about it.
@@ -31,7 +39,7 @@ if [ -f "$top/VERSION" ]; then
 	exit 0
 fi
 
-if ! git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+if ! g rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	echo "$BASE_VERSION"
 	exit 0
 fi
@@ -39,11 +47,11 @@ fi
 dirty=
 # --dirty would also do this, but only for the describe form; this way the
 # no-tag form gets the same suffix.
-if ! git -C "$top" diff-index --quiet HEAD -- 2>/dev/null; then
+if ! g diff-index --quiet HEAD -- 2>/dev/null; then
 	dirty=.dirty
 fi
 
-if desc=$(git -C "$top" describe --tags --match 'v[0-9]*' 2>/dev/null); then
+if desc=$(g describe --tags --match 'v[0-9]*' 2>/dev/null); then
 	# v1.2.3 or v1.2.3-4-gabc1234
 	desc=${desc#v}
 	case "$desc" in
@@ -53,7 +61,8 @@ if desc=$(git -C "$top" describe --tags --match 'v[0-9]*' 2>/dev/null); then
 		echo "$tag+git${rest%%-*}.${rest#*-}$dirty"
 		;;
 	*)
-		echo "$desc$dirty"
+		# "1.2.3.dirty" would sort after 1.2.3+git4..., as if newer.
+		echo "$desc${dirty:++dirty}"
 		;;
 	esac
 	exit 0
@@ -63,7 +72,7 @@ fi
 # gives the same version), the number of commits up to it (so that two
 # commits of one day sort in order, not by hash; a shallow clone counts
 # what it has) and its abbreviated hash.
-date=$(git -C "$top" log -1 --format=%cd --date=format:%Y%m%d)
-count=$(git -C "$top" rev-list --count HEAD)
-sha=$(git -C "$top" rev-parse --short=7 HEAD)
+date=$(g log -1 --format=%cd --date=format:%Y%m%d)
+count=$(g rev-list --count HEAD)
+sha=$(g rev-parse --short=7 HEAD)
 echo "$BASE_VERSION~git$date.$count.$sha$dirty"
