@@ -6,7 +6,11 @@
  * request keeps posting completions, IORING_CQE_F_MORE) and oneshot poll
  * re-armed after every completion. Two rings, records from a producer
  * thread that commits with default flags, so that the client only gets
- * the self-paced wakeups: every record must arrive once, in order.
+ * the self-paced wakeups: every record must arrive once, in order. A third
+ * variant overflows the completion queue: every record is committed with
+ * FORCE_WAKEUP while the client waits before reaping, so that the kernel
+ * ends the multishot requests (a completion without IORING_CQE_F_MORE)
+ * and the client must arm them again.
  */
 #include <liburing.h>
 #include <poll.h>
@@ -27,6 +31,7 @@ FIXTURE(uring) {
 
 FIXTURE_VARIANT(uring) {
 	bool multishot;
+	bool overflow_cq;
 };
 
 FIXTURE_VARIANT_ADD(uring, multishot) {
@@ -37,6 +42,11 @@ FIXTURE_VARIANT_ADD(uring, oneshot) {
 	.multishot = false,
 };
 
+FIXTURE_VARIANT_ADD(uring, multishot_cq_overflow) {
+	.multishot = true,
+	.overflow_cq = true,
+};
+
 FIXTURE_SETUP(uring)
 {
 	int i, ret;
@@ -45,7 +55,9 @@ FIXTURE_SETUP(uring)
 	ASSERT_LE(0, self->tfd);
 	memset(self->seen, 0, sizeof(self->seen));
 	for (i = 0; i < 2; i++) {
-		self->fd[i] = bpfrb_create(NULL, 8192, BPFRB_TYPE_KERNEL, NULL);
+		/* Room for a few hundred wakeups' records while nothing is reaped. */
+		self->fd[i] = bpfrb_create(NULL, variant->overflow_cq ? 65536 : 8192,
+					   BPFRB_TYPE_KERNEL, NULL);
 		ASSERT_LE(0, self->fd[i]);
 		self->seen[i].expect_size = PAYLOAD;
 	}
@@ -84,6 +96,7 @@ static int arm(struct io_uring *ring, int fd, unsigned int idx, bool multishot)
 struct producer {
 	int tfd;
 	__u32 id[2];
+	__u64 flags;		/* submit flags of every record */
 	int err;
 };
 
@@ -99,7 +112,7 @@ static void *produce(void *arg)
 	for (i = 0; i < PER_RING && !p->err; i++) {
 		for (r = 0; r < 2 && !p->err; r++) {
 			while ((ret = lib_output_one(p->tfd, p->id[r], BPFRB_TEST_ONE_OUTPUT,
-						     PAYLOAD, r, i, 0)) == -EAGAIN)
+						     PAYLOAD, r, i, p->flags)) == -EAGAIN)
 				usleep(500);
 			p->err = ret;
 		}
@@ -111,7 +124,10 @@ static void *produce(void *arg)
 
 TEST_F_TIMEOUT(uring, poll_add_drives_consumption, 120)
 {
-	struct producer prod = { .tfd = self->tfd };
+	struct producer prod = {
+		.tfd = self->tfd,
+		.flags = variant->overflow_cq ? BPFRB_FORCE_WAKEUP : 0,
+	};
 	struct __kernel_timespec ts = { .tv_sec = 10 };
 	struct io_uring_cqe *cqe;
 	unsigned int idx, rearmed = 0, completions = 0;
@@ -123,6 +139,23 @@ TEST_F_TIMEOUT(uring, poll_add_drives_consumption, 120)
 		ASSERT_EQ(0, arm(&self->ring, self->fd[i], i, variant->multishot));
 	}
 	ASSERT_EQ(0, pthread_create(&th, NULL, produce, &prod));
+	/*
+	 * For 300 ms, enter the kernel without reaping: each entry runs the
+	 * polls' task work, which polls the rings again (so the next record
+	 * wakes them again) and posts a completion for each wakeup, far more
+	 * than the 16 the queue holds.
+	 */
+	if (variant->overflow_cq) {
+		struct timespec t0, t;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		do {
+			ASSERT_EQ(0, io_uring_get_events(&self->ring));
+			usleep(200);
+			clock_gettime(CLOCK_MONOTONIC, &t);
+		} while ((t.tv_sec - t0.tv_sec) * 1000 +
+			 (t.tv_nsec - t0.tv_nsec) / 1000000 < 300);
+	}
 
 	while (self->seen[0].total + self->seen[1].total < 2 * PER_RING) {
 		/* 10 s without a completion: a lost wakeup. */
@@ -155,7 +188,9 @@ TEST_F_TIMEOUT(uring, poll_add_drives_consumption, 120)
 		EXPECT_EQ(0, self->seen[i].disorder);
 		EXPECT_EQ(0, self->seen[i].corrupt);
 	}
-	if (variant->multishot) {
+	if (variant->overflow_cq) {
+		EXPECT_LT(0, rearmed) TH_LOG("no multishot request ended");
+	} else if (variant->multishot) {
 		EXPECT_GT(completions, rearmed) TH_LOG("multishot never posted twice");
 	} else {
 		EXPECT_EQ(completions, rearmed);
