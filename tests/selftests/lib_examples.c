@@ -186,16 +186,6 @@ TEST_F(ex, uring_consumer_ends_at_sigint_with_totals)
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
 }
 
-/* Seconds since *t0 on the monotonic clock. */
-static double seconds_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) +
-	       (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /* 500 records of 24 bytes into ring_id per call, as the benchmark's trigger. */
 static int produce_batch(int tfd, __u32 ring_id)
 {

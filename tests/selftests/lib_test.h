@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libbpfrb.h>
@@ -36,6 +37,16 @@ static inline int lib_test_open(void)
 	int fd = open(BPFRB_TEST_DEVICE, O_RDWR | O_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
+}
+
+/* Seconds since *t0 on the monotonic clock. */
+static inline double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	       (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 static inline __u32 lib_ring_id(int fd)
