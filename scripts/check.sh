@@ -17,6 +17,8 @@
 #   GUEST_TIMEOUT=<s>          limit for a whole guest (default: boot time
 #                              plus every program's limit; a watchdog stops
 #                              a hung guest much sooner)
+#   BOOT_TRIES=<n>             boots a guest gets when its kernel dies before
+#                              /init, before anything of bpfrb runs (default 3)
 #   CHECK_NAME=<name>          where a guest's files go: build/guest/<release>/
 #                              <name> (default check; the DKMS test uses its
 #                              own, so that make check's stay)
@@ -113,16 +115,15 @@ sum_of_limits() {
 	echo $sum
 }
 
-# One guest: boots it, runs its programs, reports TAP and adds up.
-#   run_guest <release> <module dir> <label> <results dir> <wide: 0|1> <program>...
-run_guest() {
-	local rel=$1 moddir=$2 label=$3 out=$4 wide=$5 boot slack limit
-	local guest_status watchdog p f s qemu_env=()
-	shift 5
-	echo "# kernel $label"
-	echo "TAP version 13"
-	mkdir -p "$out"
+# A guest whose kernel died before /init (died_before_init) boots again, up
+# to this many boots in all; each such boot is reported, never counted.
+BOOT_TRIES=${BOOT_TRIES:-3}
 
+# One boot of one guest; sets guest_status.
+#   boot_guest <release> <label> <module dir> <results dir> <wide: 0|1> <program>...
+boot_guest() {
+	local rel=$1 label=$2 moddir=$3 out=$4 wide=$5 boot slack limit watchdog qemu_env=()
+	shift 5
 	# A hung guest is caught by the watchdog, within a program's limit plus
 	# the slack; the guest's own limit is only the backstop.
 	boot=300 slack=${WATCHDOG_SLACK:-180}
@@ -145,6 +146,28 @@ run_guest() {
 		-- /bpfrb/run-tests 2>"$out/guest.err" || guest_status=$?
 	wait $watchdog || true
 	cat "$out/watchdog.err" >>"$out/guest.err"
+}
+
+# One guest: boots it, runs its programs, reports TAP and adds up.
+#   run_guest <release> <module dir> <label> <results dir> <wide: 0|1> <program>...
+run_guest() {
+	local rel=$1 moddir=$2 label=$3 out=$4 wide=$5 try guest_status p f s
+	shift 5
+	echo "# kernel $label"
+	echo "TAP version 13"
+	mkdir -p "$out"
+	rm -f "$out"/console.boot*.log
+
+	for ((try = 1; ; try++)); do
+		boot_guest "$rel" "$label" "$moddir" "$out" "$wide" "$@"
+		[ $guest_status -ne 0 ] && [ $try -lt "$BOOT_TRIES" ] &&
+			died_before_init "$out" || break
+		# Shown, so that a kernel that stops booting for good is seen
+		# long before it runs out of tries.
+		cp "$out/console.log" "$out/console.boot$try.log"
+		echo "# $label: boot $try died before /init (nothing of bpfrb had run), booting again; its console ($out/console.boot$try.log) ends:"
+		tail -n 40 "$out/console.log" | tr -d '\r' | sed 's/^/#   /'
+	done
 
 	touch "$out/results.log"
 	"$TOP/scripts/tap-report.sh" "$out/results.log" "$label" | tee "$out/tap.txt"

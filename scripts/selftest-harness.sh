@@ -110,6 +110,35 @@ bpfrb-guest: insmod /bpfrb/bpfrb.ko failed: Invalid module format
 BPFRB-EXIT 1
 EOF
 
+# died <name> <want: yes|no>: died_before_init on console.log from stdin and
+# results.log from $results (empty when unset)
+died() {
+	local name=$1 want=$2 got=no
+	mkdir -p "$tmp/guest"
+	cat >"$tmp/guest/console.log"
+	printf '%s' "${results:-}" >"$tmp/guest/results.log"
+	died_before_init "$tmp/guest" && got=yes
+	if [ "$got" = "$want" ]; then
+		echo "ok - $name"
+	else
+		echo "not ok - $name: died before /init? want $want, got $got"
+		bad=$((bad + 1))
+	fi
+}
+
+died "a kernel that oopses in its initcalls dies before /init" yes <<'EOF'
+[    3.449954] Call Trace:
+[    3.451846]  do_one_initcall+0x5b/0x320
+EOF
+
+died "a kernel that ran /init did not die before it" no <<'EOF'
+[    4.238917] Run /init as init process
+[   20.000000] BUG: kernel NULL pointer dereference, address: 0000000000000000
+EOF
+
+results="BPFRB-EXIT 0
+" died "a guest that reached its end did not die before /init" no </dev/null
+
 if [ $bad -gt 0 ]; then
 	echo "selftest-harness: $bad failed"
 	exit 1
