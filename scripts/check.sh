@@ -81,7 +81,8 @@ selected() {
 # test-and-set lock, as the other guests here do). It runs the wide_*
 # programs, and they run nowhere else. Not the whole suite: multi-threaded
 # TCG crashes guests that patch kernel text other vCPUs run
-# (scripts/run-guest.sh), and eight vCPUs on a two-core host make a queued
+# (scripts/run-guest.sh; the kernel's own boot does it too, enabling static
+# keys, hence died_before_init and BOOT_TRIES), and eight vCPUs on a two-core host make a queued
 # lock crawl whenever the host deschedules a waiter's vCPU (the line
 # behind it waits): the core programs' fixed record counts then took
 # minutes, and a softirq producing 1024 records in one go tripped the soft
