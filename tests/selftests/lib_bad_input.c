@@ -3,6 +3,7 @@
  * libbpfrb given bad input: every case must fail with the errno named in
  * the test, both as the negative return and in errno, and never crash.
  */
+#include <assert.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -307,6 +308,40 @@ TEST(opts_size_and_unknown_tail)
 	co.base.flags = 0;
 	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, &co.base);
 	EXPECT_LE(0, fd);
+	close(fd);
+}
+
+/*
+ * The struct's own trailing padding is unknown too: a later version may
+ * put a field there, with sz unchanged.
+ */
+#define offsetofend(type, field) \
+	(offsetof(type, field) + sizeof(((type *)0)->field))
+
+TEST(opts_trailing_padding_is_an_unknown_tail)
+{
+	struct bpfrb_create_opts co;
+	struct bpfrb_kprobe_opts ko;
+	int fd;
+
+	static_assert(offsetofend(struct bpfrb_create_opts, numa_node) <
+		      sizeof(struct bpfrb_create_opts), "no padding to test");
+	static_assert(offsetofend(struct bpfrb_kprobe_opts, maxactive) <
+		      sizeof(struct bpfrb_kprobe_opts), "no padding to test");
+
+	memset(&co, 0, sizeof(co));
+	co.sz = sizeof(co);
+	((char *)&co)[offsetofend(struct bpfrb_create_opts, numa_node)] = 1;
+	EXPECT_ERR(EINVAL, bpfrb_create("padding", 4096, BPFRB_TYPE_KERNEL, &co));
+	/* Nothing was created by the refused call. */
+	EXPECT_ERR(ENOENT, bpfrb_attach_name("padding"));
+
+	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, NULL);
+	ASSERT_LE(0, fd);
+	memset(&ko, 0, sizeof(ko));
+	ko.sz = sizeof(ko);
+	((char *)&ko)[sizeof(ko) - 1] = 1;
+	EXPECT_ERR(EINVAL, bpfrb_kprobe_attach(fd, "do_sys_openat2", &ko));
 	close(fd);
 }
 

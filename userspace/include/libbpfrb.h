@@ -3,7 +3,10 @@
  * libbpfrb: user-space access to bpfrb rings (/dev/bpfrb).
  *
  * libbpf's ring buffer API with a bpfrb_ prefix: a program written for
- * ring_buffer__*() / ring__*() / user_ring_buffer__*() ports by renaming.
+ * ring_buffer__*() / ring__*() / user_ring_buffer__*() ports by renaming,
+ * but for ring__map_fd(), here bpfrb_ring__fd(); __poll() returning 0,
+ * not -EINTR, when a signal interrupts its wait; and ring fds that
+ * must stay open while the ring buffer uses them (see __new()).
  *
  * Functions that return int return a negative errno on failure and set
  * errno; functions that return a pointer return NULL and set errno.

@@ -68,18 +68,22 @@ static inline void *bpfrb_err_ptr(int err)
 	return NULL;
 }
 
+#define bpfrb_offsetofend(type, field)					\
+	(offsetof(type, field) + sizeof(((type *)0)->field))
+
 /*
  * libbpf's rule for extensible opts: sz at least covers sz itself, and any
- * bytes past the struct this library knows must be zero (a newer caller
- * asking for something this library cannot do).
+ * bytes past the last field this library knows must be zero (a newer
+ * caller asking for something this library cannot do). Past the last
+ * field, not past the struct: a later version may put a field in what is
+ * trailing padding here (struct bpfrb_create_opts has four bytes of it),
+ * and this library must refuse it, not ignore it. BPFRB_OPTS() zeroes
+ * the padding.
  */
 bool bpfrb_opts_valid(const void *opts, size_t lib_sz);
 
-#define BPFRB_OPTS_VALID(opts, type)					\
-	bpfrb_opts_valid((opts), sizeof(struct type))
-
-#define bpfrb_offsetofend(type, field)					\
-	(offsetof(type, field) + sizeof(((type *)0)->field))
+#define BPFRB_OPTS_VALID(opts, type, last_field)			\
+	bpfrb_opts_valid((opts), bpfrb_offsetofend(struct type, last_field))
 
 /* opts->field when opts is non-NULL and its sz covers the field, else def. */
 #define BPFRB_OPTS_GET(opts, field, def)				\

@@ -12,7 +12,7 @@ int bpfrb_kprobe_attach(int fd, const char *symbol,
 	struct bpfrb_kprobe req;
 	size_t len;
 
-	if (!BPFRB_OPTS_VALID(opts, bpfrb_kprobe_opts) || !symbol || !*symbol)
+	if (!BPFRB_OPTS_VALID(opts, bpfrb_kprobe_opts, maxactive) || !symbol || !*symbol)
 		return bpfrb_err(-EINVAL);
 	len = strlen(symbol);
 	if (len >= BPFRB_SYM_LEN)

@@ -71,7 +71,7 @@ int bpfrb_create(const char *name, __u64 size, enum bpfrb_type type,
 	struct bpfrb_create req;
 	int err;
 
-	if (!BPFRB_OPTS_VALID(opts, bpfrb_create_opts))
+	if (!BPFRB_OPTS_VALID(opts, bpfrb_create_opts, numa_node))
 		return bpfrb_err(-EINVAL);
 	if (type != BPFRB_TYPE_KERNEL && type != BPFRB_TYPE_USER)
 		return bpfrb_err(-EINVAL);

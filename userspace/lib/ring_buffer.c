@@ -111,7 +111,7 @@ struct bpfrb_ring_buffer *bpfrb_ring_buffer__new(int fd, bpfrb_sample_fn fn, voi
 	struct bpfrb_ring_buffer *rb;
 	int err;
 
-	if (!BPFRB_OPTS_VALID(opts, bpfrb_ring_buffer_opts))
+	if (!BPFRB_OPTS_VALID(opts, bpfrb_ring_buffer_opts, sz))
 		return bpfrb_err_ptr(EINVAL);
 
 	rb = calloc(1, sizeof(*rb));

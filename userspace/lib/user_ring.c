@@ -34,7 +34,7 @@ struct bpfrb_user_ring_buffer *bpfrb_user_ring_buffer__new(int fd,
 	struct bpfrb_user_ring_buffer *rb;
 	int err;
 
-	if (!BPFRB_OPTS_VALID(opts, bpfrb_user_ring_buffer_opts))
+	if (!BPFRB_OPTS_VALID(opts, bpfrb_user_ring_buffer_opts, sz))
 		return bpfrb_err_ptr(EINVAL);
 	rb = calloc(1, sizeof(*rb));
 	if (!rb)
