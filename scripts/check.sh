@@ -81,12 +81,13 @@ selected() {
 # test-and-set lock, as the other guests here do). It runs the wide_*
 # programs, and they run nowhere else. Not the whole suite: multi-threaded
 # TCG crashes guests that patch kernel text other vCPUs run
-# (scripts/run-guest.sh; the kernel's own boot does it too, enabling static
-# keys, hence died_before_init and BOOT_TRIES), and eight vCPUs on a two-core host make a queued
-# lock crawl whenever the host deschedules a waiter's vCPU (the line
-# behind it waits): the core programs' fixed record counts then took
-# minutes, and a softirq producing 1024 records in one go tripped the soft
-# lockup detector. wide_* programs bound their runs by time.
+# (scripts/run-guest.sh; the kernel's own boot does it too, enabling
+# static keys, hence died_before_init and BOOT_TRIES), and eight vCPUs on
+# a two-core host make a queued lock crawl whenever the host deschedules a
+# waiter's vCPU (the line behind it waits): the core programs' fixed
+# record counts then took minutes, and a softirq producing 1024 records in
+# one go tripped the soft lockup detector. wide_* programs bound their
+# runs by time.
 WIDE_GUEST=(GUEST_ACCEL=tcg GUEST_SMP=8 GUEST_CPU=max,-hypervisor)
 
 # The programs a guest runs, sorted: wide=1 the wide_* ones, else the rest.
@@ -149,6 +150,18 @@ boot_guest() {
 	cat "$out/watchdog.err" >>"$out/guest.err"
 }
 
+# What says why a kernel died: 40 lines from its first oops or panic (the
+# first one names the cause; later ones follow from it), else the last 40.
+oops_excerpt() {
+	local first
+	first=$(grep -a -n -m 1 -E 'Oops|BUG:|Kernel panic|general protection' "$1" | cut -d: -f1)
+	if [ -n "$first" ]; then
+		tail -n "+$first" "$1" | head -n 40
+	else
+		tail -n 40 "$1"
+	fi
+}
+
 # One guest: boots it, runs its programs, reports TAP and adds up.
 #   run_guest <release> <module dir> <label> <results dir> <wide: 0|1> <program>...
 run_guest() {
@@ -166,8 +179,8 @@ run_guest() {
 		# Shown, so that a kernel that stops booting for good is seen
 		# long before it runs out of tries.
 		cp "$out/console.log" "$out/console.boot$try.log"
-		echo "# $label: boot $try died before /init (nothing of bpfrb had run), booting again; its console ($out/console.boot$try.log) ends:"
-		tail -n 40 "$out/console.log" | tr -d '\r' | sed 's/^/#   /'
+		echo "# $label: boot $try died before /init (nothing of bpfrb had run), booting again; its console ($out/console.boot$try.log):"
+		oops_excerpt "$out/console.log" | tr -d '\r' | sed 's/^/#   /'
 	done
 
 	touch "$out/results.log"
