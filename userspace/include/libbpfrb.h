@@ -13,6 +13,9 @@
  * Every *_opts struct starts with size_t sz, set to sizeof(the struct) by
  * the caller (BPFRB_OPTS() does it): a library built with a smaller struct
  * accepts a bigger one as long as the bytes it does not know are zero.
+ * Those include the struct's trailing padding (libbpf's rule), which a
+ * plain initializer may leave as the stack had it: declare opts with
+ * BPFRB_OPTS(), or memset() them first.
  */
 #ifndef LIBBPFRB_H
 #define LIBBPFRB_H
