@@ -85,7 +85,7 @@ test_timeouts() {
 # no BPFRB-EXIT on the results port and no "Run /init as init process" on
 # the console. /init loads the modules, so nothing of bpfrb had run: the
 # kernel or the emulator failed on its own. Seen on 6.12 in the wide guest,
-# in two make checks of six on 2026-12-04: "Oops: int3" in sched_clock_cpu()
+# in two make checks of five on 2026-12-04: "Oops: int3" in sched_clock_cpu()
 # right after "sched_clock: Marking stable", where the kernel enables a
 # static key, patching its text while seven other vCPUs run it. A vCPU
 # still ran the breakpoint after the patch was done, the stale translation
