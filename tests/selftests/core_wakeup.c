@@ -15,6 +15,7 @@
 #include <time.h>
 #include <sys/epoll.h>
 #include "kselftest_harness.h"
+#include "asleep_in_poll.h"
 #include "core_consume.h"
 #include "irq_work_count.h"
 
@@ -186,6 +187,7 @@ TEST_F(wake, force_wakeup_wakes_again_after_each_look)
 /* A poll(2) waiter on another thread, for a second kind of waiter. */
 struct poll_waiter {
 	pthread_t thread;
+	pid_t tid;
 	int fd;
 	int ret;
 	short revents;
@@ -196,7 +198,8 @@ static void *poll_waiter_fn(void *data)
 	struct poll_waiter *w = data;
 	struct pollfd pfd = { .fd = w->fd, .events = POLLIN };
 
-	w->ret = poll(&pfd, 1, 5000);
+	__atomic_store_n(&w->tid, gettid(), __ATOMIC_RELEASE);
+	w->ret = poll(&pfd, 1, 20000);
 	w->revents = pfd.revents;
 	return NULL;
 }
@@ -216,7 +219,7 @@ TEST_F(wake, force_wakeup_wakes_a_waiter_that_came_after_an_unseen_one)
 	ASSERT_EQ(1, core_ring_consume(&self->ring, NULL, NULL));
 	/* The ring is empty again: a poll(2) waiter goes to sleep. */
 	ASSERT_EQ(0, pthread_create(&w.thread, NULL, poll_waiter_fn, &w));
-	usleep(100 * 1000);
+	ASSERT_EQ(0, wait_asleep_in_poll(&w.tid, 10000));
 	ASSERT_EQ(0, testmod_one(self->tfd, self->ring.id,
 				 BPFRB_TEST_ONE_OUTPUT, 24, BPFRB_FORCE_WAKEUP, 0));
 	pthread_join(w.thread, NULL);

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <sys/epoll.h>
 
+#include "asleep_in_poll.h"
 #include "irq_work_count.h"
 #include "user_ring_test.h"
 
@@ -171,17 +172,24 @@ TEST_F(drain, busy_and_discard_bits_stop)
 	EXPECT_EQ(16UL, ur_cons(&self->u));
 }
 
-/* A pg_off written by user space is never followed. */
+/*
+ * A pg_off written by user space is never followed: each sample is the
+ * bytes right after its header (ones, then twos; the rest of the fresh
+ * ring is zero), wherever pg_off points.
+ */
 TEST_F(drain, pg_off_ignored)
 {
 	struct bpfrb_test_drain d = { .value = 0 };
 
+	memset(self->u.data + 8, 1, 16);
+	memset(self->u.data + 32, 2, 16);
 	ur_write_hdr(&self->u, 0, 16, 0xffffffffU);
 	ur_write_hdr(&self->u, 24, 16, 12345);
 	ur_set_prod(&self->u, 48);
 	ASSERT_EQ(0, ur_drain_ex(&self->u, &d, BPFRB_TEST_DRAIN_COUNT, 0, 0));
 	EXPECT_EQ(2, d.ret);
 	EXPECT_EQ(32, d.bytes);
+	EXPECT_EQ(16 * 1 + 16 * 2, d.sum);
 }
 
 /* A record that wraps the end of the ring is one contiguous sample. */
@@ -446,6 +454,7 @@ struct waiter {
 	int fd;
 	volatile int done;
 	short revents;
+	pid_t tid;
 };
 
 static void *waiter_fn(void *arg)
@@ -453,6 +462,7 @@ static void *waiter_fn(void *arg)
 	struct waiter *w = arg;
 	struct pollfd p = { .fd = w->fd, .events = POLLOUT };
 
+	__atomic_store_n(&w->tid, gettid(), __ATOMIC_RELEASE);
 	poll(&p, 1, 20000);
 	w->revents = p.revents;
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
@@ -477,11 +487,12 @@ static int waiter_done_within(struct waiter *w, int ms)
  */
 TEST_F(drain, wakeups_no_wakeup_and_force)
 {
-	struct waiter w = { self->u.fd, 0, 0 };
+	struct waiter w = { .fd = self->u.fd };
 	pthread_t t;
 
 	fill(&self->u);
 	ASSERT_EQ(0, pthread_create(&t, NULL, waiter_fn, &w));
+	ASSERT_EQ(0, wait_asleep_in_poll(&w.tid, 10000));
 	EXPECT_EQ(0, waiter_done_within(&w, 300));
 
 	EXPECT_LT(0, ur_drain(&self->u, BPFRB_NO_WAKEUP));
@@ -498,11 +509,12 @@ TEST_F(drain, wakeups_no_wakeup_and_force)
 /* A default drain that consumed something wakes the waiting producer. */
 TEST_F(drain, wakeup_after_consuming)
 {
-	struct waiter w = { self->u.fd, 0, 0 };
+	struct waiter w = { .fd = self->u.fd };
 	pthread_t t;
 
 	fill(&self->u);
 	ASSERT_EQ(0, pthread_create(&t, NULL, waiter_fn, &w));
+	ASSERT_EQ(0, wait_asleep_in_poll(&w.tid, 10000));
 	EXPECT_EQ(0, waiter_done_within(&w, 300));
 	EXPECT_LT(0, ur_drain(&self->u, 0));
 	EXPECT_EQ(1, waiter_done_within(&w, 5000));
@@ -513,13 +525,14 @@ TEST_F(drain, wakeup_after_consuming)
 /* Discarded records free space too: draining only them wakes the producer. */
 TEST_F(drain, wakeup_after_discards)
 {
-	struct waiter w = { self->u.fd, 0, 0 };
+	struct waiter w = { .fd = self->u.fd };
 	pthread_t t;
 	void *s;
 
 	while ((s = bpfrb_user_ring_buffer__reserve(self->u.urb, 8)) != NULL)
 		bpfrb_user_ring_buffer__discard(self->u.urb, s);
 	ASSERT_EQ(0, pthread_create(&t, NULL, waiter_fn, &w));
+	ASSERT_EQ(0, wait_asleep_in_poll(&w.tid, 10000));
 	EXPECT_EQ(0, waiter_done_within(&w, 300));
 	EXPECT_EQ(0, ur_drain(&self->u, 0));
 	EXPECT_EQ(1, waiter_done_within(&w, 5000));

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Waiting until another thread of this process sleeps in poll(2), so that
+ * a test's wakeup is one the waiter needed: a waiter that reached poll
+ * only after the event would find the file ready and return whether the
+ * wakeup happened or not.
+ */
+#ifndef ASLEEP_IN_POLL_H
+#define ASLEEP_IN_POLL_H
+
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+/*
+ * Whether thread tid sleeps in poll or ppoll. /proc/<tid>/syscall names
+ * the system call only while the task is not running ("running"
+ * otherwise), and poll sleeps only once it has queued itself on the
+ * file's wait queue: from then on any wakeup of the file reaches it.
+ */
+static inline int asleep_in_poll(pid_t tid)
+{
+	char path[64];
+	long nr = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &nr) != 1)
+		nr = -1;
+	fclose(f);
+	return nr == SYS_poll || nr == SYS_ppoll;
+}
+
+/*
+ * 0 once the thread whose id *tid will hold (0 until it has started)
+ * sleeps in poll; -1 if that did not happen within about timeout_ms.
+ */
+static inline int wait_asleep_in_poll(const pid_t *tid, int timeout_ms)
+{
+	int waited;
+
+	for (waited = 0; waited < timeout_ms; waited++) {
+		pid_t t = __atomic_load_n(tid, __ATOMIC_ACQUIRE);
+
+		if (t && asleep_in_poll(t))
+			return 0;
+		usleep(1000);
+	}
+	return -1;
+}
+
+#endif
