@@ -175,9 +175,14 @@ TEST_F_TIMEOUT(fuzz, rounds, 800)
 			st.bad++;
 			st.last_bad = i;
 		}
-		/* Whole records only, never past a producer_pos it accepted. */
+		/*
+		 * Whole records only, never past a producer_pos it accepted,
+		 * and nothing at all with producer_pos behind consumer_pos
+		 * (where prod - cons wraps to a huge value).
+		 */
 		if (after % 8 || after - cons > u.size ||
-		    (after != cons && after - cons > prod - cons))
+		    (after != cons && after - cons > prod - cons) ||
+		    ((long)(prod - cons) < 0 && after != cons))
 			st.bad++, st.last_bad = i;
 	}
 	TH_LOG("%ld rounds in %lld ms: %ld ok (%ld samples), %ld EINVAL, %ld E2BIG",
