@@ -87,11 +87,18 @@ static u64 bpfrb_event_clock(void)
  * handler was given say. On x86 they hold the probed code's own flags
  * however the hit arrived: the int3 exception frame, ftrace_regs_caller's
  * pushfq at the call (probes on a function's entry) and the return
- * trampoline's pushfq (kretprobes). Elsewhere unverified: false.
+ * trampoline's pushfq (kretprobes). Except in a Xen PV guest (Debian's
+ * kernels can boot as one): there the kernel masks interrupts in a
+ * per-CPU word the hypervisor reads, and pushfq reads the hardware flag,
+ * which stays set, so a hit from an NMI inside this CPU's reservation
+ * would look like one from code with interrupts on and wait for the lock
+ * its own CPU holds. Elsewhere unverified. Unverified: false.
  */
 static bool bpfrb_probed_irqs_on(struct pt_regs *regs)
 {
 #ifdef CONFIG_X86
+	if (cpu_feature_enabled(X86_FEATURE_XENPV))
+		return false;
 	return !regs_irqs_disabled(regs);
 #else
 	return false;
