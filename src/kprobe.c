@@ -92,7 +92,8 @@ static u64 bpfrb_event_clock(void)
  * per-CPU word the hypervisor reads, and pushfq reads the hardware flag,
  * which stays set, so a hit from an NMI inside this CPU's reservation
  * would look like one from code with interrupts on and wait for the lock
- * its own CPU holds. Elsewhere unverified. Unverified: false.
+ * its own CPU holds. There, and on other architectures, where this is
+ * unverified, the answer is false: the hit takes bounded tries.
  */
 static bool bpfrb_probed_irqs_on(struct pt_regs *regs)
 {
