@@ -361,8 +361,8 @@ static void run_all_contexts(struct __test_metadata *_metadata,
 	}
 	/*
 	 * The small ring filled, so the drop or retry path ran (thousands of
-	 * drops without retries, millions of refused tries with them, in the
-	 * guests here).
+	 * drops without retries, thousands to millions of refused tries with
+	 * them, in the guests here).
 	 */
 	ASSERT_LT(0ULL, res.info.drops);
 	TH_LOG("NMIs raised %llu, ring drops %llu",
