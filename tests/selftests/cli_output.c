@@ -131,7 +131,10 @@ static int run_cli(struct run *r, enum load load, double sigint_after,
 	return r->out ? 0 : -1;
 }
 
-static int count_lines(const char *s, const char *needle)
+/* Lines of s for which match(line, its length, arg) holds. */
+static int count_lines_where(const char *s,
+			     bool (*match)(const char *, size_t, const void *),
+			     const void *arg)
 {
 	int n = 0;
 	const char *line = s;
@@ -140,32 +143,42 @@ static int count_lines(const char *s, const char *needle)
 		const char *nl = strchr(line, '\n');
 		size_t len = nl ? (size_t)(nl - line) : strlen(line);
 
-		if (!needle || memmem(line, len, needle, strlen(needle)))
+		if (match(line, len, arg))
 			n++;
 		line = nl ? nl + 1 : NULL;
 	}
 	return n;
 }
 
+static bool line_contains(const char *line, size_t len, const void *needle)
+{
+	return !needle || memmem(line, len, needle, strlen(needle));
+}
+
+/* Lines containing needle; every line when needle is NULL. */
+static int count_lines(const char *s, const char *needle)
+{
+	return count_lines_where(s, line_contains, needle);
+}
+
+static bool line_matches(const char *line, size_t len, const void *rx)
+{
+	char *copy = strndup(line, len);
+	bool match = copy && !regexec(rx, copy, 0, NULL, 0);
+
+	free(copy);
+	return match;
+}
+
 /* Lines matching the extended regular expression re; -1 if it is bad. */
 static int count_lines_re(const char *s, const char *re)
 {
-	const char *line = s;
 	regex_t rx;
-	int n = 0;
+	int n;
 
 	if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB))
 		return -1;
-	while (line && *line) {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-		char *copy = strndup(line, len);
-
-		if (copy && !regexec(&rx, copy, 0, NULL, 0))
-			n++;
-		free(copy);
-		line = nl ? nl + 1 : NULL;
-	}
+	n = count_lines_where(s, line_matches, &rx);
 	regfree(&rx);
 	return n;
 }
