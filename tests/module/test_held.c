@@ -73,6 +73,18 @@ long test_reserve_hold(struct bpfrb_test_reserve *arg)
 	return 0;
 }
 
+/*
+ * Whether held record index still holds what RESERVE_HOLD wrote: intact,
+ * and its own (an intact copy of another record would pass the checksum).
+ */
+static bool held_intact(const struct held_record *h, u32 index)
+{
+	const struct bpfrb_test_record *r = h->sample;
+
+	return !bpfrb_test_verify(h->sample, h->size) &&
+	       r->producer_id == BPFRB_TEST_ID_HELD && r->seq == index;
+}
+
 long test_commit_held(struct bpfrb_test_commit *arg)
 {
 	struct held_record *h;
@@ -95,7 +107,7 @@ long test_commit_held(struct bpfrb_test_commit *arg)
 	for (i = arg->index; i < end; i++) {
 		h = &held[i];
 		/* Nothing but this module may write a record in flight. */
-		if (bpfrb_test_verify(h->sample, h->size))
+		if (!held_intact(h, i))
 			arg->corrupted++;
 		if (arg->action == BPFRB_TEST_COMMIT_DISCARD)
 			bpfrb_discard(h->sample, arg->flags);

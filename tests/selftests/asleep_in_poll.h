@@ -3,7 +3,8 @@
  * Waiting until another thread of this process sleeps in poll(2), so that
  * a test's wakeup is one the waiter needed: a waiter that reached poll
  * only after the event would find the file ready and return whether the
- * wakeup happened or not.
+ * wakeup happened or not. Also what any test needs to know that another
+ * thread sleeps in a given system call.
  */
 #ifndef ASLEEP_IN_POLL_H
 #define ASLEEP_IN_POLL_H
@@ -14,12 +15,11 @@
 #include <unistd.h>
 
 /*
- * Whether thread tid sleeps in poll or ppoll. /proc/<tid>/syscall names
- * the system call only while the task is not running ("running"
- * otherwise), and poll sleeps only once it has queued itself on the
- * file's wait queue: from then on any wakeup of the file reaches it.
+ * The system call thread tid sleeps in, or -1 while it runs.
+ * /proc/<tid>/syscall names the system call only while the task is not
+ * running ("running" otherwise).
  */
-static inline int asleep_in_poll(pid_t tid)
+static inline long asleep_in_syscall(pid_t tid)
 {
 	char path[64];
 	long nr = -1;
@@ -28,10 +28,22 @@ static inline int asleep_in_poll(pid_t tid)
 	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
 	f = fopen(path, "r");
 	if (!f)
-		return 0;
+		return -1;
 	if (fscanf(f, "%ld", &nr) != 1)
 		nr = -1;
 	fclose(f);
+	return nr;
+}
+
+/*
+ * Whether thread tid sleeps in poll or ppoll. Poll sleeps only once it
+ * has queued itself on the file's wait queue: from then on any wakeup of
+ * the file reaches it.
+ */
+static inline int asleep_in_poll(pid_t tid)
+{
+	long nr = asleep_in_syscall(tid);
+
 	return nr == SYS_poll || nr == SYS_ppoll;
 }
 

@@ -4,13 +4,17 @@
  * itself: openat(dfd, path) reaches do_sys_openat2(dfd, path, how), so an
  * entry probe must record our dfd and our path pointer, our pid, tgid and
  * comm; a return probe must record the call's return value (-ENOENT).
+ * And a return probe records no more calls at once than its maxactive.
  *
  * timeout: 600
  */
+#include <poll.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include "kselftest_harness.h"
 #include "kprobe_common.h"
+#include "asleep_in_poll.h"
 
 #define DFD		57	/* an unusual fd number, to recognise our call */
 #define MISSING_PATH	"bpfrb-kprobe-events-no-such-file"
@@ -61,18 +65,6 @@ static int open_missing(const char *path)
 	return openat(DFD, path, O_RDONLY);
 }
 
-/* The last event of our own thread with probe id, or NULL. */
-static const struct bpfrb_event *ours(const struct kp_events *e, __u32 id)
-{
-	size_t i;
-
-	for (i = e->n; i-- > 0;)
-		if (e->ev[i].probe_id == id &&
-		    e->ev[i].pid == (__u32)syscall(SYS_gettid))
-			return &e->ev[i];
-	return NULL;
-}
-
 TEST_F_TIMEOUT(ring, entry_event_fields_match_our_openat, 120)
 {
 	BPFRB_OPTS(bpfrb_kprobe_opts, o, .nargs = 3);
@@ -94,7 +86,7 @@ TEST_F_TIMEOUT(ring, entry_event_fields_match_our_openat, 120)
 	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, id));
 
 	ASSERT_GT(kp_drain(self->fd, &self->ev), 0);
-	ev = ours(&self->ev, id);
+	ev = kp_ours(&self->ev, id);
 	ASSERT_NE(NULL, ev) TH_LOG("no event of ours among %zu", self->ev.n);
 
 	EXPECT_EQ(DFD, (int)ev->args[0]);
@@ -123,7 +115,7 @@ TEST_F(ring, nargs_zero_records_no_arguments)
 	ASSERT_EQ(-1, open_missing(MISSING_PATH));
 	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, id));
 	ASSERT_GT(kp_drain(self->fd, &self->ev), 0);
-	ev = ours(&self->ev, id);
+	ev = kp_ours(&self->ev, id);
 	ASSERT_NE(NULL, ev);
 	for (i = 0; i < 6; i++)
 		EXPECT_EQ(0ULL, ev->args[i]);
@@ -140,7 +132,7 @@ TEST_F_TIMEOUT(ring, kretprobe_records_return_value, 120)
 	ASSERT_EQ(-1, open_missing(MISSING_PATH));
 	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, id));
 	ASSERT_GT(kp_drain(self->fd, &self->ev), 0);
-	ev = ours(&self->ev, id);
+	ev = kp_ours(&self->ev, id);
 	ASSERT_NE(NULL, ev);
 	EXPECT_EQ(-ENOENT, (long)ev->args[0]);
 	for (i = 1; i < 6; i++)
@@ -156,23 +148,113 @@ TEST_F_TIMEOUT(ring, kretprobe_records_return_value, 120)
 	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, id));
 	close(fd);
 	ASSERT_GT(kp_drain(self->fd, &self->ev), 0);
-	ev = ours(&self->ev, id);
+	ev = kp_ours(&self->ev, id);
 	ASSERT_NE(NULL, ev);
 	EXPECT_EQ(fd, (long)ev->args[0]);
 }
 
-TEST_F_TIMEOUT(ring, kretprobe_maxactive_honoured, 120)
+/*
+ * A kretprobe takes one of its maxactive instances when the function is
+ * entered and gives it back when it returns; an entry that finds none is
+ * missed, and its return is not recorded. The tests below make two calls
+ * of clock_nanosleep() overlap: a thread of theirs sleeps a second in it,
+ * and once it does, the test's own thread sleeps 50 ms in it too. Nothing
+ * else in the guest sleeps that way while they run.
+ */
+#define SLEEP_SYM	"__x64_sys_clock_nanosleep"
+
+struct sleeper {
+	pthread_t thread;
+	pid_t tid;
+	long ms;
+};
+
+static void sleep_in_clock_nanosleep(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &ts, NULL);
+}
+
+static void *sleeper_fn(void *arg)
+{
+	struct sleeper *s = arg;
+
+	__atomic_store_n(&s->tid, syscall(SYS_gettid), __ATOMIC_RELEASE);
+	sleep_in_clock_nanosleep(s->ms);
+	return NULL;
+}
+
+/* How many of probe id's events thread tid made. */
+static int events_of(const struct kp_events *e, __u32 id, pid_t tid)
+{
+	int n = 0;
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		if (e->ev[i].probe_id == id && e->ev[i].pid == (__u32)tid)
+			n++;
+	return n;
+}
+
+/*
+ * The two overlapping calls under a return probe with maxactive
+ * instances: how many returns the first call (the sleeper's, entered
+ * first) and the second (the test thread's) recorded.
+ */
+static void overlapping_sleeps(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(ring) *self, __u32 maxactive,
+			       int *first, int *second)
 {
 	BPFRB_OPTS(bpfrb_kprobe_opts, o, .flags = BPFRB_KPROBE_RETURN,
-		   .maxactive = 4);
-	int id;
+		   .maxactive = maxactive);
+	struct sleeper s = { .ms = 1000 };
+	pid_t tid = 0;
+	int id, waited;
 
-	id = bpfrb_kprobe_attach(self->fd, KP_OPEN_SYM, &o);
-	ASSERT_GT(id, 0);
-	ASSERT_EQ(-1, open_missing(MISSING_PATH));
+	id = bpfrb_kprobe_attach(self->fd, SLEEP_SYM, &o);
+	ASSERT_GT(id, 0) TH_LOG("attach: %s", strerror(errno));
+	ASSERT_EQ(0, pthread_create(&s.thread, NULL, sleeper_fn, &s));
+	/*
+	 * Waits with poll(), not usleep(): a sleep of this thread's in
+	 * clock_nanosleep() could take the one instance first.
+	 */
+	for (waited = 0; waited < 500; waited++) {
+		tid = __atomic_load_n(&s.tid, __ATOMIC_ACQUIRE);
+		if (tid && asleep_in_syscall(tid) == SYS_clock_nanosleep)
+			break;
+		poll(NULL, 0, 1);
+	}
+	if (waited < 500)
+		sleep_in_clock_nanosleep(50);
+	pthread_join(s.thread, NULL);
 	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, id));
-	ASSERT_GT(kp_drain(self->fd, &self->ev), 0);
-	ASSERT_NE(NULL, ours(&self->ev, id));
+	ASSERT_GT(500, waited) TH_LOG("the sleeper was not seen asleep in clock_nanosleep");
+	kp_drain(self->fd, &self->ev);
+	*first = events_of(&self->ev, id, tid);
+	*second = events_of(&self->ev, id, syscall(SYS_gettid));
+}
+
+TEST_F_TIMEOUT(ring, kretprobe_maxactive_one_misses_an_overlapping_call, 120)
+{
+	int first = -1, second = -1;
+
+	if (!kp_kallsyms(SLEEP_SYM))
+		SKIP(return, "%s is not in /proc/kallsyms", SLEEP_SYM);
+	overlapping_sleeps(_metadata, self, 1, &first, &second);
+	EXPECT_EQ(1, first);
+	EXPECT_EQ(0, second);
+}
+
+TEST_F_TIMEOUT(ring, kretprobe_maxactive_two_records_both_calls, 120)
+{
+	int first = -1, second = -1;
+
+	if (!kp_kallsyms(SLEEP_SYM))
+		SKIP(return, "%s is not in /proc/kallsyms", SLEEP_SYM);
+	overlapping_sleeps(_metadata, self, 2, &first, &second);
+	EXPECT_EQ(1, first);
+	EXPECT_EQ(1, second);
 }
 
 TEST_F_TIMEOUT(ring, offset_probe_records_its_address, 120)
@@ -197,7 +279,7 @@ TEST_F_TIMEOUT(ring, offset_probe_records_its_address, 120)
 	ASSERT_EQ(-1, open_missing(MISSING_PATH));
 	ASSERT_EQ(0, bpfrb_kprobe_detach(self->fd, id));
 	ASSERT_GT(kp_drain(self->fd, &self->ev), 0);
-	ev = ours(&self->ev, id);
+	ev = kp_ours(&self->ev, id);
 	ASSERT_NE(NULL, ev);
 	EXPECT_EQ(base + off, ev->ip);
 }

@@ -39,6 +39,14 @@ static void open_missing_n(int n)
 		open("/bpfrb-kprobe-lifetime-no-such-file", O_RDONLY);
 }
 
+/* Records written and refused: what a full ring still counts of hits. */
+static unsigned long long hits_of(int fd)
+{
+	struct bpfrb_info info;
+
+	return bpfrb_info(fd, &info) ? 0 : info.records + info.drops;
+}
+
 /* Whether ten open() calls leave owner's record count where it was. */
 static bool opens_add_no_records(int owner)
 {
@@ -90,8 +98,8 @@ TEST(closing_the_attaching_file_stops_events)
 TEST(closing_a_full_file_of_both_kinds_stops_every_probe)
 {
 	BPFRB_OPTS(bpfrb_kprobe_opts, ret, .flags = BPFRB_KPROBE_RETURN);
-	unsigned long long before, after;
-	int owner, prober, i;
+	struct kp_events ev = { 0 };
+	int owner, prober, i, id[64];
 	__u32 rid;
 
 	owner = bpfrb_create(NULL, 1 << 20, BPFRB_TYPE_KERNEL, NULL);
@@ -99,17 +107,19 @@ TEST(closing_a_full_file_of_both_kinds_stops_every_probe)
 	rid = ring_id(owner);
 	prober = bpfrb_attach_id(rid);
 	ASSERT_GE(prober, 0);
-	for (i = 0; i < 64; i++)
-		ASSERT_LT(0, bpfrb_kprobe_attach(prober, KP_OPEN_SYM,
-						 i % 2 ? &ret : NULL))
-			TH_LOG("probe %d: %s", i, strerror(errno));
+	for (i = 0; i < 64; i++) {
+		id[i] = bpfrb_kprobe_attach(prober, KP_OPEN_SYM,
+					    i % 2 ? &ret : NULL);
+		ASSERT_LT(0, id[i]) TH_LOG("probe %d: %s", i, strerror(errno));
+	}
 	EXPECT_EQ(64, kp_listing_field(rid, "probes"));
 
-	/* Every probe writes one record per open. */
-	before = records_of(owner);
+	/* Every probe records our open. */
 	open_missing_n(1);
-	after = records_of(owner);
-	EXPECT_LE(before + 64, after);
+	ASSERT_LT(0, kp_drain(owner, &ev));
+	for (i = 0; i < 64; i++)
+		EXPECT_NE(NULL, kp_ours(&ev, id[i])) TH_LOG("probe %d", id[i]);
+	kp_events_free(&ev);
 
 	close(prober);
 	EXPECT_EQ(0, kp_listing_field(rid, "probes"));
@@ -298,15 +308,17 @@ TEST_F_TIMEOUT(cycles, attach_detach_1000_cycles_clean, 800)
 /*
  * Detaching while other CPUs keep hitting the probe: unregistration must
  * wait for running handlers and leave the function callable. The hammer
- * is a child opening files in a loop on every other CPU.
+ * is a child opening files in a loop on every other CPU; each probe is
+ * detached only once the hammer has hit it.
  */
 static void detach_under_fire(struct __test_metadata *_metadata, int fd,
 			      bool ret)
 {
 	BPFRB_OPTS(bpfrb_kprobe_opts, o,
 		   .flags = ret ? BPFRB_KPROBE_RETURN : 0);
+	unsigned long long before;
+	int i, id, waited, status;
 	pid_t hammer;
-	int i, id;
 
 	hammer = fork();
 	ASSERT_GE(hammer, 0);
@@ -315,13 +327,22 @@ static void detach_under_fire(struct __test_metadata *_metadata, int fd,
 			open_missing_n(1);
 	}
 	for (i = 0; i < 20; i++) {
+		before = hits_of(fd);
 		id = bpfrb_kprobe_attach(fd, KP_OPEN_SYM, &o);
 		ASSERT_GT(id, 0) TH_LOG("cycle %d: %s", i, strerror(errno));
-		usleep(20000);
+		/* At least 20 ms, and until the hammer has hit the probe. */
+		for (waited = 0; waited < 2000; waited++) {
+			usleep(1000);
+			if (waited >= 20 && hits_of(fd) > before)
+				break;
+		}
+		ASSERT_LT(before, hits_of(fd)) TH_LOG("cycle %d: no hit", i);
 		ASSERT_EQ(0, bpfrb_kprobe_detach(fd, id));
 	}
 	kill(hammer, SIGKILL);
-	ASSERT_EQ(hammer, waitpid(hammer, NULL, 0));
+	ASSERT_EQ(hammer, waitpid(hammer, &status, 0));
+	/* The hammer's opens went on through every detach. */
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
 
 TEST_F_TIMEOUT(cycles, detach_entry_probe_while_hit, 300)
