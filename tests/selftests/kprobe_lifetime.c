@@ -196,40 +196,16 @@ TEST(full_ring_counts_drops)
 }
 
 /*
- * A full ring on functions every process calls all the time: each hit
- * costs a failed reservation. Children fork, exec nothing, read and
- * write; the whole load must finish about as fast as without probes.
+ * Four children reading /dev/zero and writing /dev/null, 20 000 times
+ * each: 160 000 calls of each hot function below. Returns the seconds the
+ * load took.
  */
-/* A fixture only for TEST_F_TIMEOUT: debug kernels are slow. */
-FIXTURE(slow) {
-	int unused;
-};
-
-FIXTURE_SETUP(slow)
+static double run_hot_load(struct __test_metadata *_metadata)
 {
-}
-
-FIXTURE_TEARDOWN(slow)
-{
-}
-
-TEST_F_TIMEOUT(slow, hot_function_full_ring_stays_responsive, 300)
-{
-	static const char *const hot[] = { "vfs_read", "vfs_write", "ksys_read" };
-	struct bpfrb_info info;
-	double t0, with;
-	int fd, i, n = 0, status;
+	double t0 = now_s();
+	int i, status;
 	pid_t pids[4];
 
-	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, NULL);
-	/* The guest always has the module: no ring is a failure. */
-	ASSERT_LE(0, fd) TH_LOG("bpfrb_create: %s", strerror(errno));
-	for (i = 0; i < 3; i++)
-		if (bpfrb_kprobe_attach(fd, hot[i], NULL) > 0)
-			n++;
-	ASSERT_GT(n, 0);
-
-	t0 = now_s();
 	for (i = 0; i < 4; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0) {
@@ -251,14 +227,52 @@ TEST_F_TIMEOUT(slow, hot_function_full_ring_stays_responsive, 300)
 		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
 		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
-	with = now_s() - t0;
+	return now_s() - t0;
+}
+
+/*
+ * A full ring on functions every process calls all the time: each hit
+ * costs a failed reservation, which must stay cheap. The load runs once
+ * without probes and once with them; with them it may be slower (a TCG
+ * guest runs the probe's handler a few microseconds), but not by the
+ * orders of magnitude a hit that waited, retried or logged would cost.
+ */
+/* A fixture only for TEST_F_TIMEOUT: debug kernels are slow. */
+FIXTURE(slow) {
+	int unused;
+};
+
+FIXTURE_SETUP(slow)
+{
+}
+
+FIXTURE_TEARDOWN(slow)
+{
+}
+
+TEST_F_TIMEOUT(slow, hot_function_full_ring_stays_responsive, 300)
+{
+	static const char *const hot[] = { "vfs_read", "vfs_write", "ksys_read" };
+	struct bpfrb_info info;
+	double without, with;
+	int fd, i, n = 0;
+
+	without = run_hot_load(_metadata);
+	fd = bpfrb_create(NULL, 4096, BPFRB_TYPE_KERNEL, NULL);
+	/* The guest always has the module: no ring is a failure. */
+	ASSERT_LE(0, fd) TH_LOG("bpfrb_create: %s", strerror(errno));
+	for (i = 0; i < 3; i++)
+		if (bpfrb_kprobe_attach(fd, hot[i], NULL) > 0)
+			n++;
+	ASSERT_GT(n, 0);
+	with = run_hot_load(_metadata);
 	ASSERT_EQ(0, bpfrb_info(fd, &info));
-	TH_LOG("160000 syscalls in %.2f s with %d probes: %llu records, %llu drops",
-	       with, n, (unsigned long long)info.records,
+	TH_LOG("160000 syscalls in %.2f s with %d probes, %.2f s without: %llu records, %llu drops",
+	       with, n, without, (unsigned long long)info.records,
 	       (unsigned long long)info.drops);
 	EXPECT_GE(info.drops, 80000ULL);
-	/* Generous for a TCG guest on a shared host: minutes would be a hang. */
-	EXPECT_LT(with, 120);
+	/* Generous for a TCG guest on a shared host. */
+	EXPECT_LT(with, 20 * without + 10);
 	close(fd);
 }
 
