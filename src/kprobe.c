@@ -200,7 +200,7 @@ static int bpfrb_kretprobe_hit(struct kretprobe_instance *ri,
  * release hooks and spinlock debugging, which ran there while the lock was
  * a raw_spinlock_t and which a producer's own critical section could still
  * reach on a kernel we have not seen. Matched as prefixes of the symbol
- * name.
+ * name, also when the request names the module ("module:sym").
  */
 static const char * const bpfrb_probe_denied_prefixes[] = {
 	"lock_acquire",
@@ -222,10 +222,14 @@ static const char * const bpfrb_probe_denied_prefixes[] = {
 	"kmsan_",
 };
 
+/* sym is "sym" or "module:sym": the prefixes apply to the name part. */
 static bool bpfrb_probe_sym_allowed(const char *sym)
 {
+	const char *colon = strchr(sym, ':');
 	size_t i;
 
+	if (colon)
+		sym = colon + 1;
 	for (i = 0; i < ARRAY_SIZE(bpfrb_probe_denied_prefixes); i++) {
 		const char *prefix = bpfrb_probe_denied_prefixes[i];
 

@@ -89,6 +89,20 @@ TEST_F(ring, kmsan_hook_einval)
 	ASSERT_EQ(EINVAL, attach_raw(self->fd, &req));
 }
 
+/*
+ * A name kprobes looks up in one module ("module:sym") is refused by the
+ * same prefixes: a refused name, not a missing one (ENOENT).
+ */
+TEST_F(ring, denied_prefix_after_a_module_name_einval)
+{
+	struct bpfrb_kprobe req;
+
+	req_init(&req, "bpfrb:__kasan_check_read");
+	ASSERT_EQ(EINVAL, attach_raw(self->fd, &req));
+	req_init(&req, "bpfrb_test:lockdep_no_such_function");
+	ASSERT_EQ(EINVAL, attach_raw(self->fd, &req));
+}
+
 TEST_F(ring, kprobe_blacklisted_function_einval)
 {
 	/* NOKPROBE_SYMBOL() or noinstr on every kernel, when not inlined. */
