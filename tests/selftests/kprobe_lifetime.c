@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Probe lifetime and load: closing the file that attached a probe stops
- * its events, a probe attached while kprobes are switched off fires once
+ * its events (once its mappings are gone too), a probe attached while kprobes are switched off fires once
  * they are on, a full ring counts drops (also on a hot function, with the
  * system responsive), and 1000 attach/detach cycles leave nothing behind.
  * That a probe keeps bpfrb loaded is core_lifetime's (it unloads
@@ -10,6 +10,7 @@
  * timeout: 900
  */
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include "kselftest_harness.h"
@@ -85,6 +86,38 @@ TEST(closing_the_attaching_file_stops_events)
 	ASSERT_GE(before, 10ULL);
 
 	close(prober);
+	EXPECT_EQ(0, kp_listing_field(rid, "probes"));
+	EXPECT_TRUE(opens_add_no_records(owner));
+	close(owner);
+}
+
+/*
+ * The file's release is what detaches: a mapping holds the file, so its
+ * probes keep recording after close() and stop at the last munmap().
+ */
+TEST(a_mapping_keeps_the_files_probes_until_munmap)
+{
+	unsigned long long before;
+	int owner, prober;
+	void *map;
+	__u32 rid;
+
+	owner = bpfrb_create(NULL, 1 << 20, BPFRB_TYPE_KERNEL, NULL);
+	ASSERT_LE(0, owner) TH_LOG("bpfrb_create: %s", strerror(errno));
+	rid = ring_id(owner);
+	prober = bpfrb_attach_id(rid);
+	ASSERT_GE(prober, 0);
+	ASSERT_LT(0, bpfrb_kprobe_attach(prober, KP_OPEN_SYM, NULL));
+	map = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_READ, MAP_SHARED, prober, 0);
+	ASSERT_NE(MAP_FAILED, map);
+
+	close(prober);
+	EXPECT_EQ(1, kp_listing_field(rid, "probes"));
+	before = records_of(owner);
+	open_missing_n(10);
+	EXPECT_LE(before + 10, records_of(owner));
+
+	ASSERT_EQ(0, munmap(map, sysconf(_SC_PAGESIZE)));
 	EXPECT_EQ(0, kp_listing_field(rid, "probes"));
 	EXPECT_TRUE(opens_add_no_records(owner));
 	close(owner);
