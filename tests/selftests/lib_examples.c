@@ -2,7 +2,7 @@
 /*
  * The example programs the README points to, run as a user would run
  * them, on records this test produces: userspace/examples/uring_consumer
- * (counts per ring, -c, Ctrl-C, ids and names) and simple_consumer. They
+ * (counts per ring, -c, -o, Ctrl-C, ids and names) and simple_consumer. They
  * are in the guest at $BPFRB_EXAMPLES, else /bpfrb/examples.
  */
 #include <signal.h>
@@ -145,6 +145,50 @@ TEST_F(ex, uring_consumer_counts_each_ring_up_to_c)
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
 	snprintf(want, sizeof(want), "%s: 50 records, 2000 bytes\n", self->name_b);
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+}
+
+/*
+ * Records that come in batches after the consumer started, each batch
+ * produced once the one before has been consumed: every batch needs a
+ * completion of its own, so the consumer must re-arm (oneshot polls) or
+ * keep (multishot) its poll. extra is an option for the example, or NULL.
+ */
+static void takes_later_batches(struct __test_metadata *_metadata,
+				FIXTURE_DATA(ex) *self, const char *extra)
+{
+	const char *argv[6];
+	char out[512], want[64];
+	int i, n = 0;
+	pid_t pid;
+
+	argv[n++] = example("uring_consumer");
+	if (extra)
+		argv[n++] = extra;
+	argv[n++] = "-c";
+	argv[n++] = "150";
+	argv[n++] = self->name_a;
+	argv[n] = NULL;
+	pid = start(argv, self->out);
+	ASSERT_LT(0, pid);
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, produce(self->tfd, self->a, 50, 24));
+		ASSERT_EQ(0, wait_consumed(self->a, 10)) TH_LOG("batch %d", i);
+	}
+	ASSERT_EQ(0, finish(pid, 30));
+	read_file(self->out, out, sizeof(out));
+	snprintf(want, sizeof(want), "%s: 150 records, 3600 bytes\n", self->name_a);
+	EXPECT_STREQ(want, out);
+}
+
+TEST_F(ex, uring_consumer_takes_batches_that_come_later)
+{
+	takes_later_batches(_metadata, self, NULL);
+}
+
+/* -o: oneshot polls, re-armed after each completion. */
+TEST_F(ex, uring_consumer_oneshot_takes_batches_that_come_later)
+{
+	takes_later_batches(_metadata, self, "-o");
 }
 
 /*

@@ -2,7 +2,7 @@
 /*
  * A libbpfrb consumer driven by io_uring instead of epoll.
  *
- *	uring_consumer [-c count] <ring name or id> ...
+ *	uring_consumer [-o] [-c count] <ring name or id> ...
  *
  * For each ring, one IORING_OP_POLL_ADD request waits for POLLIN on the
  * ring's fd. With a multishot poll (IORING_POLL_ADD_MULTI, Linux 5.13+)
@@ -11,6 +11,7 @@
  * ring falls back to oneshot polls, re-armed after each completion. A
  * multishot request can also end (no IORING_CQE_F_MORE on its
  * completion, e.g. after a CQ overflow): it is re-armed the same way.
+ * -o uses oneshot polls from the start, as on a kernel without multishot.
  * Ctrl-C (SIGINT) or SIGTERM ends the loop and prints the totals; so
  * does -c, after count records in all, leaving any others in the rings
  * for the next consumer.
@@ -119,6 +120,7 @@ static int arm(struct io_uring *uring, const struct ring_stats *st,
 int main(int argc, char **argv)
 {
 	unsigned long long total = 0, limit = 0;
+	bool multishot = true;
 	struct bpfrb_ring_buffer *rb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigset_t stops, wait_mask;
@@ -128,7 +130,11 @@ int main(int argc, char **argv)
 	int opt, i, nr, ret;
 	char *end;
 
-	while ((opt = getopt(argc, argv, "c:")) != -1) {
+	while ((opt = getopt(argc, argv, "oc:")) != -1) {
+		if (opt == 'o') {
+			multishot = false;
+			continue;
+		}
 		if (opt != 'c' || *optarg < '1' || *optarg > '9')
 			goto usage;
 		errno = 0;
@@ -164,7 +170,7 @@ int main(int argc, char **argv)
 
 		stats[i].name = argv[optind + i];
 		stats[i].fd = fd;
-		stats[i].multishot = true;
+		stats[i].multishot = multishot;
 		if (fd < 0)
 			return fprintf(stderr, "%s: %s\n", stats[i].name, strerror(-fd)), 1;
 		if (!rb) {
@@ -224,6 +230,6 @@ int main(int argc, char **argv)
 	return 0;
 
 usage:
-	fprintf(stderr, "usage: %s [-c count] <ring name or id> ...\n", argv[0]);
+	fprintf(stderr, "usage: %s [-o] [-c count] <ring name or id> ...\n", argv[0]);
 	return 2;
 }
