@@ -150,8 +150,11 @@ TEST(closing_a_full_file_of_both_kinds_stops_every_probe)
 	/* Every probe records our open. */
 	open_missing_n(1);
 	ASSERT_LT(0, kp_drain(owner, &ev));
-	for (i = 0; i < 64; i++)
-		EXPECT_NE(NULL, kp_ours(&ev, id[i])) TH_LOG("probe %d", id[i]);
+	for (i = 0; i < 64; i++) {
+		int probe = id[i];
+
+		EXPECT_NE(NULL, kp_ours(&ev, probe)) TH_LOG("probe %d", probe);
+	}
 	kp_events_free(&ev);
 
 	close(prober);
