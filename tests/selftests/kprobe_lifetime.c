@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Probe lifetime and load: closing the file that attached a probe stops
- * its events (once its mappings are gone too), a probe attached while kprobes are switched off fires once
- * they are on, a full ring counts drops (also on a hot function, with the
- * system responsive), and 1000 attach/detach cycles leave nothing behind.
- * That a probe keeps bpfrb loaded is core_lifetime's (it unloads
- * bpfrb_test, which pins bpfrb as well).
+ * its events (once its mappings are gone too), a probe attached while
+ * kprobes are switched off fires once they are on, a full ring counts
+ * drops (also on a hot function, with the system responsive), and 1000
+ * attach/detach cycles leave nothing behind. That a probe keeps bpfrb
+ * loaded is core_lifetime's (it unloads bpfrb_test, which pins bpfrb as
+ * well).
  *
  * timeout: 900
  */
@@ -233,8 +234,8 @@ TEST(full_ring_counts_drops)
 
 /*
  * Four children reading /dev/zero and writing /dev/null, 20 000 times
- * each: 160 000 calls of each hot function below. Returns the seconds the
- * load took.
+ * each: 160 000 system calls through the hot functions below. Returns
+ * the seconds the load took.
  */
 static double run_hot_load(struct __test_metadata *_metadata)
 {
