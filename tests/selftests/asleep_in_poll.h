@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 /*
- * The system call thread tid sleeps in, or -1 while it runs.
- * /proc/<tid>/syscall names the system call only while the task is not
- * running ("running" otherwise).
+ * The system call thread tid (of this process or another) sleeps in, or
+ * -1 while it runs. /proc/<tid>/syscall names the system call only while
+ * the task is not running ("running" otherwise).
  */
 static inline long asleep_in_syscall(pid_t tid)
 {
@@ -25,7 +25,7 @@ static inline long asleep_in_syscall(pid_t tid)
 	long nr = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)tid);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;

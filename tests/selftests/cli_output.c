@@ -14,6 +14,7 @@
 #include <time.h>
 #include "kselftest_harness.h"
 #include "kprobe_common.h"
+#include "asleep_in_poll.h"
 #include "read_file.h"
 
 #define RING_NAME	"cli-test-ring"
@@ -366,6 +367,29 @@ TEST_F(cli, trace_unknown_symbol_exits_1)
 	EXPECT_EQ(2, self->r.status);
 }
 
+/*
+ * The request's limit is on the symbol (BPFRB_SYM_LEN with its NUL), not
+ * on SYM+OFFSET:NARGS: 127 characters and a suffix are looked up (and
+ * not found), 128 are refused as a bad command line.
+ */
+TEST_F(cli, trace_symbol_length_is_the_symbols_alone)
+{
+	char longest[BPFRB_SYM_LEN + 8], too_long[BPFRB_SYM_LEN + 8];
+	const char *fits[] = { "trace", "-k", longest, "-c", "1", NULL };
+	const char *refused[] = { "trace", "-k", too_long, "-c", "1", NULL };
+
+	memset(longest, 'x', BPFRB_SYM_LEN - 1);
+	strcpy(longest + BPFRB_SYM_LEN - 1, "+4:2");
+	memset(too_long, 'x', BPFRB_SYM_LEN);
+	strcpy(too_long + BPFRB_SYM_LEN, ":2");
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, fits));
+	EXPECT_EQ(1, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, "no such kernel symbol"));
+	ASSERT_EQ(0, run_cli(&self->r, LOAD_NONE, 0, refused));
+	EXPECT_EQ(2, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, "symbol too long"));
+}
+
 TEST_F_TIMEOUT(cli, trace_proc_json_fork_exec_exit_in_order, 180)
 {
 	const char *args[] = { "trace", "--proc", "-d", "5", "--json", NULL };
@@ -530,6 +554,143 @@ TEST_F_TIMEOUT(cli, trace_json_escapes_high_bytes, 180)
 	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
 	EXPECT_GE(count_lines(self->r.out, "\"comm\":\"cli-\\u00e9t\\u00e9\""), 1);
 	EXPECT_EQ(0, count_lines(self->r.out, "\xe9"));
+}
+
+/*
+ * Ring names are system-wide and pids are not: a trace whose
+ * bpfrb-trace-PID is taken (here by the test, before the command runs
+ * under that pid) takes bpfrb-trace-PID-2.
+ */
+TEST_F_TIMEOUT(cli, trace_takes_another_name_when_its_own_is_taken, 180)
+{
+	const char *argv[] = { cli(), "trace", "-k", KP_OPEN_SYM, "-d", "1", NULL };
+	char err[] = "/tmp/cli-err-XXXXXX", name[BPFRB_NAME_LEN], want[64];
+	int gate[2], fe, taken, status;
+	pid_t pid;
+	char go;
+
+	ASSERT_EQ(0, pipe(gate));
+	fe = mkstemp(err);
+	ASSERT_LE(0, fe);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* Runs once the parent has taken the name (EOF: it failed). */
+		close(gate[1]);
+		if (read(gate[0], &go, 1) != 1)
+			_exit(126);
+		dup2(fe, 1);
+		dup2(fe, 2);
+		execv(argv[0], (char **)argv);
+		_exit(127);
+	}
+	close(gate[0]);
+	close(fe);
+	snprintf(name, sizeof(name), "bpfrb-trace-%d", (int)pid);
+	taken = bpfrb_create(name, 1 << 16, BPFRB_TYPE_KERNEL, NULL);
+	ASSERT_LE(0, taken) TH_LOG("bpfrb_create(%s): %s", name, strerror(errno));
+	ASSERT_EQ(1, write(gate[1], "x", 1));
+	close(gate[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	close(taken);
+	slurp(err, self->r.err, sizeof(self->r.err));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("%s", self->r.err);
+	snprintf(want, sizeof(want), "into ring %s-2;", name);
+	EXPECT_NE(NULL, strstr(self->r.err, want)) TH_LOG("%s", self->r.err);
+}
+
+/* Whether process pid has a SIGINT pending, not yet taken. */
+static bool sigint_pending(pid_t pid)
+{
+	unsigned long long mask;
+	char path[64], line[256];
+	bool pending = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if ((sscanf(line, "ShdPnd: %llx", &mask) == 1 ||
+		     sscanf(line, "SigPnd: %llx", &mask) == 1) &&
+		    (mask & (1ULL << (SIGINT - 1))))
+			pending = true;
+	fclose(f);
+	return pending;
+}
+
+/*
+ * Ctrl-C while the trace is blocked writing to a full pipe: every event
+ * counted in the summary is printed. (An interrupted write(2) makes stdio
+ * drop what it had buffered: the signal must not interrupt it.)
+ */
+TEST_F_TIMEOUT(cli, trace_sigint_while_stdout_blocks_loses_no_line, 180)
+{
+	const char *argv[] = { cli(), "trace", "-k", KP_OPEN_SYM, NULL };
+	char err[] = "/tmp/cli-err-XXXXXX", buf[4096], *ev;
+	unsigned long long events = 0;
+	size_t len = 0, cap = 1 << 20;
+	int out[2], fe, i, status;
+	ssize_t n;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(out));
+	/*
+	 * One page: a write that finds it full has written nothing when it
+	 * blocks, so the signal would interrupt it (EINTR) rather than cut
+	 * it short.
+	 */
+	ASSERT_LE(4096, fcntl(out[0], F_SETPIPE_SZ, 4096));
+	fe = mkstemp(err);
+	ASSERT_LE(0, fe);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		dup2(out[1], 1);
+		dup2(fe, 2);
+		close(out[0]);
+		execv(argv[0], (char **)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	close(fe);
+	/* Opens, traced, until the trace sleeps in write(2) on a full pipe. */
+	for (i = 0; i < 200000 && asleep_in_syscall(pid) != SYS_write; i++)
+		open("/cli-test-no-such-file", O_RDONLY);
+	EXPECT_EQ(SYS_write, asleep_in_syscall(pid)) TH_LOG("%d opens", i);
+	kill(pid, SIGINT);
+	/*
+	 * Read nothing until the signal is taken: room made before the trace
+	 * saw it would let the blocked write finish first.
+	 */
+	for (i = 0; i < 10000 && sigint_pending(pid); i++)
+		usleep(1000);
+	EXPECT_FALSE(sigint_pending(pid));
+	self->r.out = malloc(cap + 1);
+	ASSERT_NE(NULL, self->r.out);
+	while ((n = read(out[0], buf, sizeof(buf))) > 0) {
+		if (len + n <= cap) {
+			memcpy(self->r.out + len, buf, n);
+			len += n;
+		}
+	}
+	self->r.out[len] = '\0';
+	close(out[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	slurp(err, self->r.err, sizeof(self->r.err));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("%s", self->r.err);
+	ASSERT_GE(cap, len) TH_LOG("more than %zu bytes of output", cap);
+	ev = strstr(self->r.err, " events, ");
+	ASSERT_NE(NULL, ev) TH_LOG("%s", self->r.err);
+	while (ev > self->r.err && ev[-1] >= '0' && ev[-1] <= '9')
+		ev--;
+	events = strtoull(ev, NULL, 10);
+	TH_LOG("%llu events", events);
+	EXPECT_LT(0ULL, events);
+	EXPECT_EQ((int)events, count_lines(self->r.out, KP_OPEN_SYM));
 }
 
 TEST_HARNESS_MAIN

@@ -101,6 +101,7 @@ int do_cat(int argc, char **argv)
 		p_err("cat takes one ring: ID or NAME");
 		return EXIT_USAGE;
 	}
+	consume_catch_signals();
 	fd = ring_open(argv[optind]);
 	if (fd < 0)
 		return EXIT_FAIL;

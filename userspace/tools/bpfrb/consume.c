@@ -21,6 +21,11 @@
 /* SIGINT and SIGTERM received so far. */
 static volatile sig_atomic_t interrupted;
 
+unsigned long consume_signals(void)
+{
+	return (unsigned long)interrupted;
+}
+
 static void on_signal(int sig)
 {
 	interrupted++;
@@ -31,12 +36,6 @@ struct loop {
 	void *ctx;
 	const struct consume_limits *lim;
 	double deadline;		/* CLOCK_MONOTONIC seconds; 0: none */
-	/*
-	 * Signals before this loop began: a loop started after Ctrl-C
-	 * (trace printing what its detached probes left in the ring) ends
-	 * at the next one.
-	 */
-	sig_atomic_t signals_before;
 	unsigned long long seen, counted;
 	int err;
 };
@@ -56,7 +55,7 @@ static double now_s(void)
  */
 static bool done(const struct loop *l)
 {
-	return interrupted != l->signals_before ||
+	return consume_signals() != l->lim->signals_before ||
 	       (l->lim->count && l->counted >= l->lim->count) ||
 	       (l->deadline && now_s() >= l->deadline);
 }
@@ -77,12 +76,19 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return done(l) ? STOP_AFTER : 0;
 }
 
-static void install_handlers(void)
+void consume_catch_signals(void)
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	/* No SA_RESTART: the signal must cut the wait short. */
+	/*
+	 * SA_RESTART, so that a write to a full pipe or a stopped terminal
+	 * goes on after the signal: an interrupted one would make stdio drop
+	 * what it had buffered, events already counted. poll(2) and
+	 * epoll_wait(2) are never restarted (signal(7)): the wait is still
+	 * cut short.
+	 */
+	sa.sa_flags = SA_RESTART;
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -97,7 +103,6 @@ int consume_ring(int fd, record_fn fn, void *ctx,
 	struct bpfrb_ring_buffer *rb;
 	int n, err = 0;
 
-	install_handlers();
 	rb = bpfrb_ring_buffer__new(fd, on_sample, &l, NULL);
 	if (!rb) {
 		err = -errno;
@@ -105,7 +110,6 @@ int consume_ring(int fd, record_fn fn, void *ctx,
 		return err;
 	}
 	l.deadline = lim->duration > 0 ? now_s() + lim->duration : 0;
-	l.signals_before = interrupted;
 	for (;;) {
 		int timeout = POLL_SLICE_MS;
 

@@ -24,7 +24,8 @@ struct probe_desc {
 	enum probe_kind kind;
 	unsigned int nargs;
 	unsigned long long offset;	/* SYM+OFFSET's, or 0 */
-	char symbol[BPFRB_SYM_LEN];
+	/* SYM or SYM+OFFSET as given: room for "+4294967295" past SYM. */
+	char symbol[BPFRB_SYM_LEN + 16];
 };
 
 /* The event's name as printed: "fork", "exec", ... or the symbol. */

@@ -55,7 +55,9 @@ static int add_probe(struct trace *t, const char *spec, bool ret)
 	d = &t->probes[t->nr_probes];
 	memset(d, 0, sizeof(*d));
 	d->kind = ret ? PROBE_RETURN : PROBE_ENTRY;
-	if (snprintf(d->symbol, sizeof(d->symbol), "%s", spec) >=
+	/* The symbol alone must fit the request's BPFRB_SYM_LEN. */
+	if (strcspn(spec, "+:") >= BPFRB_SYM_LEN ||
+	    snprintf(d->symbol, sizeof(d->symbol), "%s", spec) >=
 	    (int)sizeof(d->symbol)) {
 		p_err("symbol too long: %s", spec);
 		return -ENAMETOOLONG;
@@ -264,6 +266,26 @@ static void detach_all(int fd, const struct trace *t)
 		bpfrb_kprobe_detach(fd, t->probes[i].id);
 }
 
+/*
+ * The trace's ring, named so that "bpfrb list" shows whose it is:
+ * bpfrb-trace-PID. Ring names are one system-wide namespace and pids are
+ * not (a process in another pid namespace can have ours): if the name is
+ * taken, bpfrb-trace-PID-2, -3 ... The name in name; the fd, or -1 and
+ * errno.
+ */
+static int create_named_ring(char name[BPFRB_NAME_LEN], unsigned long long size)
+{
+	int fd, n;
+
+	snprintf(name, BPFRB_NAME_LEN, "bpfrb-trace-%d", (int)getpid());
+	fd = bpfrb_create(name, size, BPFRB_TYPE_KERNEL, NULL);
+	for (n = 2; fd < 0 && errno == EEXIST && n <= 100; n++) {
+		snprintf(name, BPFRB_NAME_LEN, "bpfrb-trace-%d-%d", (int)getpid(), n);
+		fd = bpfrb_create(name, size, BPFRB_TYPE_KERNEL, NULL);
+	}
+	return fd;
+}
+
 int do_trace(int argc, char **argv)
 {
 	static struct trace t;
@@ -278,10 +300,10 @@ int do_trace(int argc, char **argv)
 	t.lim.follow = true;
 	if (parse_trace_args(&t, argc, argv))
 		return EXIT_USAGE;
+	/* From here a Ctrl-C ends the trace, attaching or not. */
+	consume_catch_signals();
 
-	/* Named, so that "bpfrb list" shows whose ring it is. */
-	snprintf(name, sizeof(name), "bpfrb-trace-%d", (int)getpid());
-	fd = bpfrb_create(name, t.size, BPFRB_TYPE_KERNEL, NULL);
+	fd = create_named_ring(name, t.size);
 	if (fd < 0) {
 		p_err("cannot create a ring of %llu bytes: %s%s", t.size,
 		      strerror(errno),
@@ -315,6 +337,8 @@ int do_trace(int argc, char **argv)
 
 		rest.follow = false;
 		rest.duration = 0;
+		/* After a Ctrl-C, what is left; a second one ends that too. */
+		rest.signals_before = consume_signals();
 		if (rest.count)
 			rest.count -= events;
 		err = consume_ring(fd, on_event, &t, &rest, &seen, &events);
