@@ -20,6 +20,8 @@
 #     `pkg-config --cflags --libs libbpfrb` and runs against the installed
 #     library (debian/tests/pkg-config-consumer).
 #  6. Purging the packages leaves nothing behind.
+#  7. With make dkms-install's copy in /usr/src, bpfrb-dkms refuses to
+#     install and leaves it alone.
 #
 # Environment:
 #   DKMS_TEST_KERNELS="6.1 6.12"  kernels for DKMS (names as scripts/kernels.sh
@@ -37,6 +39,7 @@
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/scripts/dkms-common.sh"
 BUILD=$TOP/build/dkms-test
 PACKAGES="bpfrb-dkms libbpfrb0 libbpfrb-dev bpfrb-tools libbpfrb0-dbgsym bpfrb-tools-dbgsym"
 
@@ -138,6 +141,23 @@ install_deps()
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $need
 }
 
+# apt-get install of bpfrb-dkms fails, saying why, installs nothing and
+# leaves make dkms-install's copy where it was.
+package_refused_over_checkout_copy()
+{
+	local out
+	if out=$(env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+		--no-install-recommends "$TOP"/build/deb/bpfrb-dkms_*.deb 2>&1); then
+		echo "$out"
+		echo "installed"
+		return 1
+	fi
+	echo "$out"
+	echo "$out" | grep -q "run make dkms-uninstall" || return 1
+	[ -z "$(installed_packages)" ] || { echo "installed: $(installed_packages)"; return 1; }
+	ls /usr/src/bpfrb-*/"$DKMS_MARKER"
+}
+
 # The test module of kernel $1 built as any other module that calls bpfrb
 # is (docs/PACKAGING.md): outside the tree, with the header from
 # /usr/src/bpfrb-<version> and the Module.symvers DKMS kept.
@@ -145,7 +165,8 @@ thirdparty_module()
 {
 	local rel=$1 out=$BUILD/thirdparty/$1/module ver symvers
 	ver=$("$TOP/scripts/version.sh")
-	symvers=/var/lib/dkms/bpfrb/$ver/$rel/$(uname -m)/Module.symvers
+	# The link DKMS keeps to the installed version (docs/PACKAGING.md).
+	symvers=/var/lib/dkms/bpfrb/kernel-$rel-$(uname -m)/Module.symvers
 	grep -w bpfrb_reserve "$symvers" || return 1
 	rm -rf "$out" && mkdir -p "$out" &&
 		cp "$TOP"/tests/module/Kbuild "$TOP"/tests/module/*.[ch] "$out/" ||
@@ -274,5 +295,15 @@ check "consumer built with pkg-config --cflags --libs libbpfrb runs" \
 pkgs=$(installed_packages)
 check "apt-get purge the packages" apt-get purge -y $pkgs
 check "nothing left after purging the packages" nothing_left
+
+# 7. The other way round from step 1's refusal: the package refuses to go
+# over a copy make dkms-install put in /usr/src, and leaves it alone.
+one_rel=${rels%% *}
+check "make dkms-install DKMS_KERNELS=\"$one_rel\" again" \
+	make -C "$TOP" dkms-install DKMS_KERNELS="$one_rel"
+check "bpfrb-dkms refuses to install over make dkms-install's copy" \
+	package_refused_over_checkout_copy
+check "make dkms-uninstall" make -C "$TOP" dkms-uninstall
+check "nothing left after make dkms-uninstall" nothing_left
 
 finish

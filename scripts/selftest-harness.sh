@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The harness's own test: feed scripts/tap-report.sh made-up guest results,
-# one counting rule each, and compare the totals. No guest, under a second.
+# one counting rule each, and compare the totals; and scripts/version.sh on
+# made-up tags. No guest, a second or two.
 #
 #   scripts/selftest-harness.sh
 set -euo pipefail
@@ -138,6 +139,29 @@ EOF
 
 results="BPFRB-EXIT 0
 " died "a guest that reached its end did not die before /init" no </dev/null
+
+# version_is <name> <tag, or "" for none> <want>: scripts/version.sh in a
+# one-commit repository with that tag ("fails" for a refused tag).
+version_is() {
+	local name=$1 tag=$2 want=$3 repo=$tmp/version got
+	rm -rf "$repo" && mkdir -p "$repo/scripts"
+	cp "$TOP/scripts/version.sh" "$repo/scripts/"
+	git -C "$repo" init -q
+	git -C "$repo" add .
+	git -C "$repo" -c user.name=t -c user.email=t@t commit -qm t
+	[ -z "$tag" ] || git -C "$repo" tag "$tag"
+	got=$("$repo/scripts/version.sh" 2>/dev/null) || got=fails
+	if [ "$got" = "$want" ]; then
+		echo "ok - $name"
+	else
+		echo "not ok - $name: want $want, got $got"
+		bad=$((bad + 1))
+	fi
+}
+
+version_is "version of a release tag" v1.2.3 1.2.3
+version_is "a pre-release tag sorts before its release" v1.2.3-rc1 "1.2.3~rc1"
+version_is "a tag Debian cannot take is refused" "v1.2.3@x" fails
 
 if [ $bad -gt 0 ]; then
 	echo "selftest-harness: $bad failed"

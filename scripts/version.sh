@@ -7,6 +7,7 @@
 #
 #   tag v1.2.3, on the tag              1.2.3
 #   tag v1.2.3, 4 commits later         1.2.3+git4.gabc1234
+#   tag v1.2.3-rc1                      1.2.3~rc1 (before 1.2.3)
 #   no tag at all                       0.1.0~git20250101.123.abc1234
 #                                       (commit date, commit count, hash)
 #   uncommitted changes                 ... with ".dirty" appended, or
@@ -51,6 +52,21 @@ if ! g diff-index --quiet HEAD -- 2>/dev/null; then
 	dirty=.dirty
 fi
 
+# A tag's version as Debian and DKMS take it: a pre-release's "-" (or
+# "_") becomes "~", so that 1.2.3-rc1 sorts before 1.2.3 (as 1.2.3~rc1);
+# anything else outside [0-9A-Za-z.+~] is refused, not passed on.
+tag_version()
+{
+	v=$(printf '%s' "$1" | tr -- '-_' '~~')
+	case "$v" in
+	*[!0-9A-Za-z.+~]*)
+		echo "version.sh: tag v$1 is not a version Debian takes" >&2
+		exit 1
+		;;
+	esac
+	printf '%s' "$v"
+}
+
 if desc=$(g describe --tags --match 'v[0-9]*' 2>/dev/null); then
 	# v1.2.3 or v1.2.3-4-gabc1234
 	desc=${desc#v}
@@ -58,11 +74,13 @@ if desc=$(g describe --tags --match 'v[0-9]*' 2>/dev/null); then
 	*-*-g*)
 		tag=${desc%-*-g*}
 		rest=${desc#"$tag"-}        # 4-gabc1234
+		tag=$(tag_version "$tag")
 		echo "$tag+git${rest%%-*}.${rest#*-}$dirty"
 		;;
 	*)
 		# "1.2.3.dirty" would sort after 1.2.3+git4..., as if newer.
-		echo "$desc${dirty:++dirty}"
+		tag=$(tag_version "$desc")
+		echo "$tag${dirty:++dirty}"
 		;;
 	esac
 	exit 0
