@@ -74,6 +74,30 @@ static void make_load(enum load load)
 }
 
 /*
+ * Starts the CLI with args, its stdout on out and stderr on err; with
+ * gate >= 0 it first waits for a byte there. The pid, or -1.
+ */
+static pid_t start_cli(const char *const *args, int out, int err, int gate)
+{
+	const char *argv[32] = { cli() };
+	char go;
+	pid_t pid;
+	int i;
+
+	for (i = 0; args[i] && i < 30; i++)
+		argv[i + 1] = args[i];
+	pid = fork();
+	if (pid)
+		return pid;
+	if (gate >= 0 && read(gate, &go, 1) != 1)
+		_exit(126);
+	dup2(out, 1);
+	dup2(err, 2);
+	execv(argv[0], (char **)argv);
+	_exit(127);
+}
+
+/*
  * Runs the CLI with args, making load until it exits (60 s at most);
  * with sigint_after > 0, sends SIGINT after that many seconds.
  */
@@ -81,26 +105,17 @@ static int run_cli(struct run *r, enum load load, double sigint_after,
 		   const char *const *args)
 {
 	char out[] = "/tmp/cli-out-XXXXXX", err[] = "/tmp/cli-err-XXXXXX";
-	const char *argv[32] = { cli() };
 	struct timespec t0, t;
-	int i, status, fo, fe;
+	int status, fo, fe;
 	bool signalled = false;
 	pid_t pid;
 
-	for (i = 0; args[i] && i < 30; i++)
-		argv[i + 1] = args[i];
 	fo = mkstemp(out);
 	fe = mkstemp(err);
 	if (fo < 0 || fe < 0)
 		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	pid = fork();
-	if (pid == 0) {
-		dup2(fo, 1);
-		dup2(fe, 2);
-		execv(argv[0], (char **)argv);
-		_exit(127);
-	}
+	pid = start_cli(args, fo, fe, -1);
 	close(fo);
 	close(fe);
 	for (;;) {
@@ -563,34 +578,25 @@ TEST_F_TIMEOUT(cli, trace_json_escapes_high_bytes, 180)
  */
 TEST_F_TIMEOUT(cli, trace_takes_another_name_when_its_own_is_taken, 180)
 {
-	const char *argv[] = { cli(), "trace", "-k", KP_OPEN_SYM, "-d", "1", NULL };
+	const char *args[] = { "trace", "-k", KP_OPEN_SYM, "-d", "1", NULL };
 	char err[] = "/tmp/cli-err-XXXXXX", name[BPFRB_NAME_LEN], want[64];
 	int gate[2], fe, taken, status;
 	pid_t pid;
-	char go;
 
 	ASSERT_EQ(0, pipe(gate));
 	fe = mkstemp(err);
 	ASSERT_LE(0, fe);
-	pid = fork();
+	/* Runs once this process has taken the name. */
+	pid = start_cli(args, fe, fe, gate[0]);
 	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		/* Runs once the parent has taken the name (EOF: it failed). */
-		close(gate[1]);
-		if (read(gate[0], &go, 1) != 1)
-			_exit(126);
-		dup2(fe, 1);
-		dup2(fe, 2);
-		execv(argv[0], (char **)argv);
-		_exit(127);
-	}
 	close(gate[0]);
 	close(fe);
 	snprintf(name, sizeof(name), "bpfrb-trace-%d", (int)pid);
 	taken = bpfrb_create(name, 1 << 16, BPFRB_TYPE_KERNEL, NULL);
-	ASSERT_LE(0, taken) TH_LOG("bpfrb_create(%s): %s", name, strerror(errno));
+	/* Released whatever happened: it holds the pipe's other end too. */
 	ASSERT_EQ(1, write(gate[1], "x", 1));
 	close(gate[1]);
+	ASSERT_LE(0, taken) TH_LOG("bpfrb_create(%s): %s", name, strerror(errno));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	close(taken);
 	slurp(err, self->r.err, sizeof(self->r.err));
@@ -628,7 +634,7 @@ static bool sigint_pending(pid_t pid)
  */
 TEST_F_TIMEOUT(cli, trace_sigint_while_stdout_blocks_loses_no_line, 180)
 {
-	const char *argv[] = { cli(), "trace", "-k", KP_OPEN_SYM, NULL };
+	const char *args[] = { "trace", "-k", KP_OPEN_SYM, NULL };
 	char err[] = "/tmp/cli-err-XXXXXX", buf[4096], *ev;
 	unsigned long long events = 0;
 	size_t len = 0, total = 0, cap = 1 << 20;
@@ -645,15 +651,8 @@ TEST_F_TIMEOUT(cli, trace_sigint_while_stdout_blocks_loses_no_line, 180)
 	ASSERT_LE(4096, fcntl(out[0], F_SETPIPE_SZ, 4096));
 	fe = mkstemp(err);
 	ASSERT_LE(0, fe);
-	pid = fork();
+	pid = start_cli(args, out[1], fe, -1);
 	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		dup2(out[1], 1);
-		dup2(fe, 2);
-		close(out[0]);
-		execv(argv[0], (char **)argv);
-		_exit(127);
-	}
 	close(out[1]);
 	close(fe);
 	/* Opens, traced, until the trace sleeps in write(2) on a full pipe. */

@@ -63,17 +63,23 @@ static inline int kp_drain(int fd, struct kp_events *e)
 	return n;
 }
 
+/* The last event of thread tid with probe id, or NULL. */
+static inline const struct bpfrb_event *kp_event_of(const struct kp_events *e,
+						    __u32 id, pid_t tid)
+{
+	size_t i;
+
+	for (i = e->n; i-- > 0;)
+		if (e->ev[i].probe_id == id && e->ev[i].pid == (__u32)tid)
+			return &e->ev[i];
+	return NULL;
+}
+
 /* The last event of the calling thread with probe id, or NULL. */
 static inline const struct bpfrb_event *kp_ours(const struct kp_events *e,
 						__u32 id)
 {
-	__u32 tid = (__u32)syscall(SYS_gettid);
-	size_t i;
-
-	for (i = e->n; i-- > 0;)
-		if (e->ev[i].probe_id == id && e->ev[i].pid == tid)
-			return &e->ev[i];
-	return NULL;
+	return kp_event_of(e, id, (pid_t)syscall(SYS_gettid));
 }
 
 static inline void kp_events_free(struct kp_events *e)

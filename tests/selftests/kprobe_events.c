@@ -195,17 +195,6 @@ static bool all_asleep(const struct sleeper *s)
 	return true;
 }
 
-/* Whether thread tid made an event of probe id. */
-static bool has_event_of(const struct kp_events *e, int id, pid_t tid)
-{
-	size_t i;
-
-	for (i = 0; i < e->n; i++)
-		if (e->ev[i].probe_id == (__u32)id && e->ev[i].pid == (__u32)tid)
-			return true;
-	return false;
-}
-
 /*
  * SLEEPERS calls in clock_nanosleep() at once under a return probe with
  * maxactive instances: how many of their returns were recorded.
@@ -233,7 +222,7 @@ static int overlapping_sleeps(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, bpfrb_kprobe_detach(self->fd, id));
 	kp_drain(self->fd, &self->ev);
 	for (i = 0; i < SLEEPERS; i++)
-		recorded += has_event_of(&self->ev, id, s[i].tid);
+		recorded += kp_event_of(&self->ev, id, s[i].tid) != NULL;
 	return recorded;
 }
 

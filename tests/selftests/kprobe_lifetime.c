@@ -66,18 +66,32 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * A ring (owner, which reads its counters) and a second file attached to
+ * it by id (prober, which attaches the probes and is closed to detach
+ * them): the ring's id.
+ */
+static __u32 owner_and_prober(struct __test_metadata *_metadata, int *owner,
+			      int *prober)
+{
+	__u32 rid;
+
+	*owner = bpfrb_create(NULL, 1 << 20, BPFRB_TYPE_KERNEL, NULL);
+	/* The guest always has the module: no ring is a failure. */
+	ASSERT_LE(0, *owner) TH_LOG("bpfrb_create: %s", strerror(errno));
+	rid = ring_id(*owner);
+	*prober = bpfrb_attach_id(rid);
+	ASSERT_GE(*prober, 0);
+	return rid;
+}
+
 TEST(closing_the_attaching_file_stops_events)
 {
 	unsigned long long before;
 	int owner, prober, id;
 	__u32 rid;
 
-	owner = bpfrb_create(NULL, 1 << 20, BPFRB_TYPE_KERNEL, NULL);
-	/* The guest always has the module: no ring is a failure. */
-	ASSERT_LE(0, owner) TH_LOG("bpfrb_create: %s", strerror(errno));
-	rid = ring_id(owner);
-	prober = bpfrb_attach_id(rid);
-	ASSERT_GE(prober, 0);
+	rid = owner_and_prober(_metadata, &owner, &prober);
 	id = bpfrb_kprobe_attach(prober, KP_OPEN_SYM, NULL);
 	ASSERT_GT(id, 0);
 	EXPECT_EQ(1, kp_listing_field(rid, "probes"));
@@ -103,11 +117,7 @@ TEST(a_mapping_keeps_the_files_probes_until_munmap)
 	void *map;
 	__u32 rid;
 
-	owner = bpfrb_create(NULL, 1 << 20, BPFRB_TYPE_KERNEL, NULL);
-	ASSERT_LE(0, owner) TH_LOG("bpfrb_create: %s", strerror(errno));
-	rid = ring_id(owner);
-	prober = bpfrb_attach_id(rid);
-	ASSERT_GE(prober, 0);
+	rid = owner_and_prober(_metadata, &owner, &prober);
 	ASSERT_LT(0, bpfrb_kprobe_attach(prober, KP_OPEN_SYM, NULL));
 	map = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_READ, MAP_SHARED, prober, 0);
 	ASSERT_NE(MAP_FAILED, map);
@@ -136,11 +146,7 @@ TEST(closing_a_full_file_of_both_kinds_stops_every_probe)
 	int owner, prober, i, id[64];
 	__u32 rid;
 
-	owner = bpfrb_create(NULL, 1 << 20, BPFRB_TYPE_KERNEL, NULL);
-	ASSERT_LE(0, owner) TH_LOG("bpfrb_create: %s", strerror(errno));
-	rid = ring_id(owner);
-	prober = bpfrb_attach_id(rid);
-	ASSERT_GE(prober, 0);
+	rid = owner_and_prober(_metadata, &owner, &prober);
 	for (i = 0; i < 64; i++) {
 		id[i] = bpfrb_kprobe_attach(prober, KP_OPEN_SYM,
 					    i % 2 ? &ret : NULL);
