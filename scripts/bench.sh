@@ -51,6 +51,8 @@ done
 
 "$TOP/scripts/bench-deps.sh"
 rel=$("$TOP/scripts/kernels.sh" "$kernel")
+! kernel_in_chroot "$rel" ||
+	die "$rel is built in a chroot; the benchmark builds for this machine's own kernels"
 outdir=${outdir:-$BUILD/bench}
 out=$outdir/$rel
 mkdir -p "$out"
@@ -113,7 +115,7 @@ for boot in $(seq 1 "$boots"); do
 	timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 		-accel tcg -cpu max -smp 2 -m 1G \
 		-nodefaults -display none -no-reboot \
-		-kernel "/boot/vmlinuz-$rel" -initrd "$out/initramfs.cpio.gz" \
+		-kernel "$(kernel_image "$rel")" -initrd "$out/initramfs.cpio.gz" \
 		-append "console=ttyS0 panic=-1" \
 		-serial "file:$out/console$boot.log" -serial "file:$log" \
 		-serial "file:$before_log" \

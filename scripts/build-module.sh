@@ -13,8 +13,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 rel=${1:?usage: build-module.sh <release>}
-kdir=/lib/modules/$rel/build
-[ -d "$kdir" ] || die "no kernel headers for $rel in $kdir"
+kdir=$(kernel_build_dir "$rel")
+[ -d "$kdir/" ] || die "no kernel headers for $rel in $kdir"
 
 out=$BUILD/$rel
 mkdir -p "$out/tests"
@@ -35,9 +35,26 @@ for item in Kbuild src include tests/module; do
 done
 rm -rf "$out/.src-new"
 
+# A kernel of the Debian 13 chroot (lib.sh) is built there, by its own
+# compiler, in a mount namespace of the build's own: /proc for objtool and
+# the copy of the sources bound at one fixed path, all gone when make ends.
+build() {
+	if kernel_in_chroot "$rel"; then
+		unshare --mount --propagation private sh -euc '
+			root=$1 out=$2 rel=$3
+			mkdir -p "$root/mnt/bpfrb"
+			mount -t proc proc "$root/proc"
+			mount --bind "$out" "$root/mnt/bpfrb"
+			exec chroot "$root" make -C "/usr/lib/modules/$rel/build" \
+				M=/mnt/bpfrb W=1 modules' sh "$NEWEST_ROOT" "$out" "$rel"
+	else
+		make -C "$kdir" M="$out" W=1 modules
+	fi
+}
+
 log=$out/build.log
 say "  MODULE  $rel"
-if ! make -C "$kdir" M="$out" W=1 modules >"$log" 2>&1; then
+if ! build >"$log" 2>&1; then
 	cat "$log" >&2
 	die "module build failed for $rel"
 fi

@@ -13,7 +13,7 @@
 # test module producing on every CPU). Output streams to the terminal and
 # the script exits with the command's status.
 #
-# Environment: KERNEL=6.1 (default) | 6.12 | debug | <release>;
+# Environment: KERNEL=6.1 (default) | 6.12 | newest | debug | <release>;
 # DEMO_ROUNDS=<n> (workload rounds per CPU, default 100);
 # DEMO_TIMEOUT=<s> (default 300, debug kernel: 900); MODULE_DIR as in
 # scripts/run-guest.sh; SKIP_DEPS=1 skips scripts/deps.sh.

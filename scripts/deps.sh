@@ -7,8 +7,10 @@
 #
 #   - build tools, busybox-static, qemu (TCG), cpio, kmod, liburing, xz;
 #   - linux-source-6.1 (checkpatch.pl and the kselftest headers come from it);
-#   - the kernels under test, image and headers: Debian's stock 6.1, and the
-#     newest 6.12 backport for which both packages exist;
+#   - the kernels under test, image and headers: Debian's stock 6.1, the
+#     newest 6.12 backport for which both packages exist, and Debian 13's
+#     newest backport kernel, in a Debian 13 chroot (debootstrap) whose
+#     compiler builds modules for it;
 #   - the debug kernel (KASAN, lockdep, kmemleak) from ../shared/kernels, if
 #     that directory has its .debs.
 set -euo pipefail
@@ -23,7 +25,7 @@ export INITRD=No
 
 base_pkgs=(build-essential kmod xz-utils cpio pkg-config liburing-dev
 	   busybox-static qemu-system-x86 linux-source-6.1
-	   linux-image-amd64 linux-headers-amd64)
+	   linux-image-amd64 linux-headers-amd64 debootstrap)
 
 missing() {
 	local p
@@ -75,6 +77,12 @@ if ! have_612; then
 		done)
 	[ -n "$x" ] || die "no 6.12 kernel with headers in the package lists"
 	apt_install "linux-image-$x+deb12-amd64-unsigned" "linux-headers-$x+deb12-amd64"
+fi
+
+# Debian's newest kernel, in the Debian 13 chroot of lib.sh. Kept once there,
+# like the 6.12 above; BPFRB_NEWEST_UPDATE=1 looks for a newer one.
+if [ "${BPFRB_NEWEST_UPDATE:-0}" = 1 ] || ! newest_chroot_release >/dev/null; then
+	"$TOP/scripts/newest-kernel.sh"
 fi
 
 # The debug kernel: packages built with `make bindeb-pkg`, whose postinst sets

@@ -3,14 +3,20 @@
 #
 # Helpers shared by the harness scripts (sourced, never run).
 #
-# Kernel names: the user says "6.1", "6.12" or "debug" (or gives an exact
-# release such as 6.1.0-56-amd64); the scripts work with exact releases,
-# because those name /boot/vmlinuz-<release> and /lib/modules/<release>/build.
+# Kernel names: the user says "6.1", "6.12", "newest" or "debug" (or gives
+# an exact release such as 6.1.0-56-amd64); the scripts work with exact
+# releases, and find a release's image, config and build tree through
+# kernel_image, kernel_config and kernel_build_dir below.
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD="$TOP/build"
 # The debug kernel's .debs live next to the repository, not in it.
 SHARED_KERNELS="$TOP/../shared/kernels"
+# Debian's newest kernel (Debian 13's backports) is built by Debian 13's
+# compiler and kbuild tools, which do not run on this Debian 12 machine: its
+# headers, image and config live in a Debian 13 chroot that scripts/deps.sh
+# makes, and modules for it are built inside that chroot.
+NEWEST_ROOT=${BPFRB_NEWEST_ROOT:-/var/cache/bpfrb-dev/trixie}
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "$(basename "$0"): $*"; exit 1; }
@@ -29,6 +35,49 @@ newest_release() {
 	printf '%s\n' "${found[@]}" | sort -V | tail -n 1
 }
 
+# Newest release installed in the Debian 13 chroot, with image and headers.
+newest_chroot_release() {
+	local dir found=()
+	for dir in "$NEWEST_ROOT"/usr/lib/modules/*; do
+		[ -e "$dir/vmlinuz" ] && [ -d "$dir/build/" ] || continue
+		found+=("${dir##*/}")
+	done
+	[ ${#found[@]} -gt 0 ] || return 1
+	printf '%s\n' "${found[@]}" | sort -V | tail -n 1
+}
+
+# True when a release is the chroot's rather than this machine's own.
+kernel_in_chroot() {
+	[ ! -e "/boot/vmlinuz-$1" ] && [ -e "$NEWEST_ROOT/usr/lib/modules/$1/vmlinuz" ]
+}
+
+# A release's image, config and build tree, as paths on this machine.
+kernel_image() {
+	if kernel_in_chroot "$1"; then
+		echo "$NEWEST_ROOT/usr/lib/modules/$1/vmlinuz"
+	else
+		echo "/boot/vmlinuz-$1"
+	fi
+}
+
+kernel_config() {
+	if kernel_in_chroot "$1"; then
+		echo "$NEWEST_ROOT/usr/lib/modules/$1/config"
+	else
+		echo "/boot/config-$1"
+	fi
+}
+
+# The chroot's build link is relative (../../../src/...), so it resolves on
+# this machine too.
+kernel_build_dir() {
+	if kernel_in_chroot "$1"; then
+		echo "$NEWEST_ROOT/usr/lib/modules/$1/build"
+	else
+		echo "/lib/modules/$1/build"
+	fi
+}
+
 # The release string of the debug kernel shipped in ../shared/kernels,
 # taken from its image package's file name (linux-image-<rel>_<ver>_amd64.deb).
 debug_release() {
@@ -44,27 +93,28 @@ resolve_kernel() {
 	case $1 in
 	6.1)	newest_release '^6\.1\.0-[0-9]+-amd64$' ;;
 	6.12)	newest_release '^6\.12\.[0-9]+\+deb12-amd64$' ;;
+	newest)	newest_chroot_release ;;
 	debug)	debug_release ;;
-	*)	[ -e "/boot/vmlinuz-$1" ] && printf '%s\n' "$1" ;;
+	*)	[ -e "$(kernel_image "$1")" ] && printf '%s\n' "$1" ;;
 	esac
 }
 
-# The kernels to test: $KERNELS if set, else stock 6.1 and 6.12, plus the
-# debug kernel when ../shared/kernels is there.
+# The kernels to test: $KERNELS if set, else stock 6.1, 6.12 and Debian's
+# newest, plus the debug kernel when ../shared/kernels is there.
 default_kernels() {
 	if [ -n "${KERNELS:-}" ]; then
 		printf '%s\n' "$KERNELS"
 	elif [ -d "$SHARED_KERNELS" ]; then
-		echo "6.1 6.12 debug"
+		echo "6.1 6.12 newest debug"
 	else
-		echo "6.1 6.12"
+		echo "6.1 6.12 newest"
 	fi
 }
 
 # A kernel with kmemleak is the debug kernel: it boots slowly and gets the
 # leak scan.
 has_kmemleak() {
-	grep -q '^CONFIG_DEBUG_KMEMLEAK=y' "/boot/config-$1" 2>/dev/null
+	grep -q '^CONFIG_DEBUG_KMEMLEAK=y' "$(kernel_config "$1")" 2>/dev/null
 }
 
 # "<prog> <seconds>" for every test that asks for its own time limit: a

@@ -5,7 +5,7 @@
 #
 #   scripts/run-guest.sh [options] [--] <command> [<args>...]
 #
-#   -k <kernel>    6.1 (default), 6.12, debug or an exact release
+#   -k <kernel>    6.1 (default), 6.12, newest, debug or an exact release
 #   -t <seconds>   the whole guest's time limit (default 600)
 #   -o <dir>       where initramfs.cpio.gz, console.log and results.log go
 #                  (default build/guest/<release>)
@@ -97,7 +97,7 @@ timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 	-accel "${GUEST_ACCEL:-tcg,thread=single}" -cpu "${GUEST_CPU:-max}" \
 	-smp "${GUEST_SMP:-2}" -m "${GUEST_MEM:-1G}" \
 	-nodefaults -display none -no-reboot \
-	-kernel "/boot/vmlinuz-$rel" -initrd "$outdir/initramfs.cpio.gz" \
+	-kernel "$(kernel_image "$rel")" -initrd "$outdir/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 log_buf_len=4M ${GUEST_APPEND:-}" \
 	-serial "file:$console" -serial "file:$results" \
 	</dev/null >"$outdir/qemu.log" 2>&1 &

@@ -10,6 +10,7 @@
 #include <linux/version.h>
 #include <linux/export.h>
 #include <linux/mm.h>
+#include <linux/bpfrb.h>
 
 /*
  * True when building against a kernel older than major.minor. Written with
@@ -52,14 +53,10 @@ static inline void bpfrb_vm_flags_clear(struct vm_area_struct *vma,
 #endif
 
 /*
- * Exports into the BPFRB symbol namespace. The namespace is a bare token
- * up to 6.12 (stringified by the macro) and a string literal from 6.13
- * on. Named EXPORT_SYMBOL_* so that checkpatch knows it is an export.
+ * Exports into the BPFRB symbol namespace, on every kernel: from 6.13 on,
+ * <linux/bpfrb.h> defines BPFRB as the string literal the macro wants.
+ * Named EXPORT_SYMBOL_* so that checkpatch knows it is an export.
  */
-#if BPFRB_KERNEL_BEFORE(6, 13)
 #define EXPORT_SYMBOL_BPFRB(sym)	EXPORT_SYMBOL_NS_GPL(sym, BPFRB)
-#else
-#define EXPORT_SYMBOL_BPFRB(sym)	EXPORT_SYMBOL_NS_GPL(sym, "BPFRB")
-#endif
 
 #endif /* _BPFRB_COMPAT_H */

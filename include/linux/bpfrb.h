@@ -18,14 +18,27 @@
  *  - bpfrb_user_drain: any context; its callback may sleep only if the
  *    caller may.
  *
- * Modules built for 6.13 and later write MODULE_IMPORT_NS("BPFRB"): the
- * namespace became a string literal there.
+ * MODULE_IMPORT_NS(BPFRB) works on every kernel: see BPFRB below.
  */
 #ifndef _LINUX_BPFRB_H
 #define _LINUX_BPFRB_H
 
 #include <linux/types.h>
+#include <linux/version.h>
 #include <uapi/linux/bpfrb.h>
+
+/*
+ * The symbol namespace. Up to 6.12, MODULE_IMPORT_NS() and
+ * EXPORT_SYMBOL_NS_GPL() take a bare token and stringify it; from 6.13 on
+ * they take a string literal. Naming the literal BPFRB there keeps
+ * MODULE_IMPORT_NS(BPFRB) (SPEC section 3) valid on both sides of the
+ * change. Up to 6.12 BPFRB must stay undefined, or it would be
+ * stringified with its quotes.
+ */
+#if KERNEL_VERSION(LINUX_VERSION_MAJOR, LINUX_VERSION_PATCHLEVEL, 0) >= \
+	KERNEL_VERSION(6, 13, 0)
+#define BPFRB "BPFRB"
+#endif
 
 struct bpfrb;
 

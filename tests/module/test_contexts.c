@@ -33,6 +33,7 @@
 #include <asm/nmi.h>
 #endif
 
+#include "test_compat.h"
 #include "test_produce.h"
 
 #define DEFAULT_SOFTIRQ_BATCH	16
@@ -44,7 +45,7 @@
 /* softirq: a batch per jiffy; a full ring waits for the next expiry. */
 static void softirq_producer(struct timer_list *t)
 {
-	struct produce_run *run = from_timer(run, t, softirq_timer);
+	struct produce_run *run = timer_container_of(run, t, softirq_timer);
 	struct test_producer *p = &run->prod[BPFRB_TEST_ID_SOFTIRQ];
 	u32 batch = run->arg->softirq_batch ?: DEFAULT_SOFTIRQ_BATCH;
 	u32 i;

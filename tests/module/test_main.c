@@ -134,8 +134,5 @@ module_exit(bpfrb_test_exit);
 
 MODULE_DESCRIPTION("bpfrb test producers, driven through /dev/bpfrb_test");
 MODULE_LICENSE("GPL");
-/*
- * A bare token up to 6.12, which is what this module supports building
- * against (6.1 .. 6.12); 6.13 wants the string "BPFRB".
- */
+/* Valid on every kernel: <linux/bpfrb.h> makes BPFRB a string from 6.13. */
 MODULE_IMPORT_NS(BPFRB);

@@ -19,6 +19,7 @@
 #include <linux/wait.h>
 #include <linux/bpfrb.h>
 
+#include "test_compat.h"
 #include "test_produce.h"
 
 #define DEFAULT_PERIOD_NS	20000
@@ -292,8 +293,8 @@ long test_produce(struct bpfrb_test_produce *arg)
 	if (ret)
 		goto err_put;
 	init_waitqueue_head(&run->done_wq);
-	hrtimer_init(&run->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
-	run->timer.function = hrtimer_producer;
+	bpfrb_test_hrtimer_setup(&run->timer, hrtimer_producer, CLOCK_MONOTONIC,
+				 HRTIMER_MODE_REL_HARD);
 	run->period = ns_to_ktime(arg->hrtimer_period_ns ?: DEFAULT_PERIOD_NS);
 
 	ret = setup_producers(run);

@@ -352,7 +352,12 @@ TEST_F_TIMEOUT(cli, trace_kretprobe_text, 180)
 	EXPECT_EQ(1, count_lines(self->r.out, "TIME"));
 	/* Our opens fail with ENOENT; others' may succeed. */
 	EXPECT_EQ(3, count_lines(self->r.out, KP_OPEN_SYM " ret "));
-	EXPECT_GE(count_lines(self->r.out, " ret -2"), 1);
+	/*
+	 * -ENOENT as a long (6.x), or as an int with a zero upper half
+	 * (do_sys_openat2() returns int on 7.x; bpfrb.8 says how it shows).
+	 */
+	EXPECT_GE(count_lines(self->r.out, " ret -2") +
+		  count_lines(self->r.out, " ret 4294967294"), 1);
 	EXPECT_NE(NULL, strstr(self->r.err, "3 events, "));
 }
 
