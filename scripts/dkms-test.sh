@@ -22,6 +22,11 @@
 #  6. Purging the packages leaves nothing behind.
 #  7. With make dkms-install's copy in /usr/src, bpfrb-dkms refuses to
 #     install and leaves it alone.
+#  8. Debian 13 with Debian's newest kernel (the chroot scripts/deps.sh
+#     makes; skipped, and said so, without it): the same .debs install
+#     there, Debian 13's dkms builds bpfrb.ko for that kernel, the test
+#     module builds against it, a guest of that kernel loads both and the
+#     smoke test passes, and purging leaves nothing behind.
 #
 # Environment:
 #   DKMS_TEST_KERNELS="6.1 6.12"  kernels for DKMS (names as scripts/kernels.sh
@@ -40,6 +45,8 @@ set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/scripts/dkms-common.sh"
+. "$TOP/scripts/lib.sh"
+. "$TOP/scripts/dkms-chroot.sh"
 BUILD=$TOP/build/dkms-test
 PACKAGES="bpfrb-dkms libbpfrb0 libbpfrb-dev bpfrb-tools libbpfrb0-dbgsym bpfrb-tools-dbgsym"
 
@@ -305,5 +312,23 @@ check "bpfrb-dkms refuses to install over make dkms-install's copy" \
 	package_refused_over_checkout_copy
 check "make dkms-uninstall" make -C "$TOP" dkms-uninstall
 check "nothing left after make dkms-uninstall" nothing_left
+
+# 8. Debian 13 and its newest kernel.
+if ! newest=$(newest_chroot_release); then
+	echo "# step 8 skipped: no Debian 13 chroot with a kernel (scripts/newest-kernel.sh)"
+	finish
+fi
+pkgs=$(chroot_installed_packages)
+[ -z "$pkgs" ] || in_newest_root apt-get purge -y $pkgs >/dev/null 2>&1
+check "Debian 13: nothing of bpfrb in the chroot before" chroot_nothing_left
+check "Debian 13: apt-get install the .debs" chroot_install_debs $debs
+check "Debian 13, $newest: package's DKMS build installed bpfrb.ko for it" \
+	chroot_module_built_for "$newest"
+check "Debian 13, $newest: test module built against DKMS's Module.symvers" \
+	chroot_thirdparty_module "$newest"
+check "Debian 13, $newest: guest loads the DKMS-built bpfrb.ko and that module, smoke test passes" \
+	chroot_guest_smoke "$newest"
+check "Debian 13: apt-get purge the packages" chroot_purge
+check "Debian 13: nothing left after purging the packages" chroot_nothing_left
 
 finish
