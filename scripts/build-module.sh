@@ -36,17 +36,10 @@ done
 rm -rf "$out/.src-new"
 
 # A kernel of the Debian 13 chroot (lib.sh) is built there, by its own
-# compiler, in a mount namespace of the build's own: /proc for objtool and
-# the copy of the sources bound at one fixed path, all gone when make ends.
+# compiler; $out is under $TOP, which the chroot sees at the same path.
 build() {
 	if kernel_in_chroot "$rel"; then
-		unshare --mount --propagation private sh -euc '
-			root=$1 out=$2 rel=$3
-			mkdir -p "$root/mnt/bpfrb"
-			mount -t proc proc "$root/proc"
-			mount --bind "$out" "$root/mnt/bpfrb"
-			exec chroot "$root" make -C "/usr/lib/modules/$rel/build" \
-				M=/mnt/bpfrb W=1 modules' sh "$NEWEST_ROOT" "$out" "$rel"
+		in_newest_root make -C "/usr/lib/modules/$rel/build" M="$out" W=1 modules
 	else
 		make -C "$kdir" M="$out" W=1 modules
 	fi

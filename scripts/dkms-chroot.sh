@@ -9,17 +9,7 @@
 #
 # Needs from the caller: TOP, BUILD, PACKAGES, lib.sh sourced.
 
-# A command in the chroot, with /proc (dkms, objtool) in a mount namespace
-# of its own that is gone when the command ends.
-in_newest_root()
-{
-	unshare --mount --propagation private sh -euc '
-		root=$1
-		shift
-		mount -t proc proc "$root/proc"
-		exec chroot "$root" env DEBIAN_FRONTEND=noninteractive "$@"' \
-		sh "$NEWEST_ROOT" "$@"
-}
+# Commands in the chroot go through lib.sh's in_newest_root.
 
 chroot_installed_packages()
 {

@@ -51,6 +51,20 @@ kernel_in_chroot() {
 	[ ! -e "/boot/vmlinuz-$1" ] && [ -e "$NEWEST_ROOT/usr/lib/modules/$1/vmlinuz" ]
 }
 
+# A command run in the chroot, in a mount namespace of its own that is gone
+# when the command ends: /proc (objtool, dkms) and this tree bound at its
+# own path, so that paths under $TOP mean the same inside and out.
+in_newest_root() {
+	unshare --mount --propagation private sh -euc '
+		root=$1 top=$2
+		shift 2
+		mount -t proc proc "$root/proc"
+		mkdir -p "$root$top"
+		mount --bind "$top" "$root$top"
+		exec chroot "$root" env DEBIAN_FRONTEND=noninteractive "$@"' \
+		sh "$NEWEST_ROOT" "$TOP" "$@"
+}
+
 # A release's image, config and build tree, as paths on this machine.
 kernel_image() {
 	if kernel_in_chroot "$1"; then

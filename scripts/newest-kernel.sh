@@ -33,11 +33,13 @@ in_root() {
 
 # A chroot whose debootstrap stopped half way is made anew: the marker is
 # written only once it finished.
+# binutils: kbuild runs as and ld by their plain names, and the headers'
+# compiler brings only the prefixed ones (x86_64-linux-gnu-as).
 if [ ! -e "$root/.bpfrb-ready" ]; then
 	say "deps: making a Debian 13 chroot in $root (debootstrap)"
 	rm -rf "$root"
 	mkdir -p "$root"
-	debootstrap --variant=minbase --include=make trixie "$root" "$mirror" \
+	debootstrap --variant=minbase --include=make,binutils trixie "$root" "$mirror" \
 		>"$root.debootstrap.log" 2>&1 ||
 		{ tail -n 20 "$root.debootstrap.log" >&2; die "debootstrap failed"; }
 	echo "deb $mirror trixie-backports main" \
