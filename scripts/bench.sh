@@ -7,7 +7,7 @@
 #
 #   scripts/bench.sh [-k <kernel>] [-r <rounds>] [-d <seconds>] [-b <boots>]
 #
-#   -k   kernel to boot: 6.1 (default), 6.12 or an exact release
+#   -k   kernel to boot: 6.1 (default), 6.12, newest or an exact release
 #   -r   rounds of the matrix per boot (default 1)
 #   -d   measured seconds per run (default 5, after a 1 s warm-up)
 #   -b   boots (default 1); every boot is reported on its own and the
@@ -51,8 +51,6 @@ done
 
 "$TOP/scripts/bench-deps.sh"
 rel=$("$TOP/scripts/kernels.sh" "$kernel")
-! kernel_in_chroot "$rel" ||
-	die "$rel is built in a chroot; the benchmark builds for this machine's own kernels"
 outdir=${outdir:-$BUILD/bench}
 out=$outdir/$rel
 mkdir -p "$out"
@@ -64,8 +62,28 @@ if [ -z "$moddir" ]; then
 	moddir=$BUILD/$rel
 fi
 [ -n "${LIBBPFRB:-}" ] || make -s -C "$TOP/userspace" lib
-make -s -C "$TOP/bench" KVER="$rel" SYMVERS="$moddir/Module.symvers" \
-	${LIBBPFRB:+LIBBPFRB="$LIBBPFRB"}
+make -s -C "$TOP/bench" ${LIBBPFRB:+LIBBPFRB="$LIBBPFRB"} user
+
+# The bench module of bench tree $1, built like bpfrb.ko: in the Debian 13
+# chroot for its kernels (lib.sh), which sees only this tree, so the trees
+# and build dirs named must lie under it there.
+make_bench_module() {
+	local tree=$1 dir
+	shift
+	if kernel_in_chroot "$rel"; then
+		for dir in "$tree" "$@"; do
+			case ${dir#*=} in
+			"$TOP"/* | "$TOP") ;;
+			/*) die "for $rel, ${dir#*=} must lie under $TOP" ;;
+			esac
+		done
+		in_newest_root make -s -C "$tree/bench" KVER="$rel" \
+			KDIR="/usr/lib/modules/$rel/build" "$@" module
+	else
+		make -s -C "$tree/bench" KVER="$rel" "$@" module
+	fi
+}
+make_bench_module "$TOP" SYMVERS="$moddir/Module.symvers"
 
 # The guest's image: busybox, bpfrb.ko, the bench and its own /init
 # (scripts/bench-init.sh). Its own image, not the test harness's: the
@@ -87,8 +105,8 @@ cp "$moddir/bpfrb.ko" "$BUILD/bench/rbbench" "$BUILD/bench/memcpy_bw" \
 if [ -n "$beforedir" ]; then
 	# The bench module binds to bpfrb's exports by CRCs computed over
 	# struct bpfrb too: the "before" build gets a bench module of its own.
-	make -s -C "${BENCH_BEFORE_TREE:-$TOP}/bench" KVER="$rel" \
-		SYMVERS="$beforedir/Module.symvers" KMOD_OUT="$out/before" module
+	make_bench_module "${BENCH_BEFORE_TREE:-$TOP}" \
+		SYMVERS="$beforedir/Module.symvers" KMOD_OUT="$out/before"
 	mkdir -p "$stage/bench/before"
 	cp "$beforedir/bpfrb.ko" "$out/before/bpfrb_bench.ko" "$stage/bench/before/"
 fi

@@ -27,19 +27,13 @@ mirror=$(apt-get indextargets --format '$(REPO_URI)' 'Label: Debian' 'Identifier
 	sort -u | head -n 1)
 [ -n "$mirror" ] || die "no Debian mirror in apt's lists (run apt-get update first)"
 
-in_root() {
-	chroot "$root" "$@"
-}
-
 # A chroot whose debootstrap stopped half way is made anew: the marker is
 # written only once it finished.
-# binutils: kbuild runs as and ld by their plain names, and the headers'
-# compiler brings only the prefixed ones (x86_64-linux-gnu-as).
 if [ ! -e "$root/.bpfrb-ready" ]; then
 	say "deps: making a Debian 13 chroot in $root (debootstrap)"
 	rm -rf "$root"
 	mkdir -p "$root"
-	debootstrap --variant=minbase --include=make,binutils trixie "$root" "$mirror" \
+	debootstrap --variant=minbase trixie "$root" "$mirror" \
 		>"$root.debootstrap.log" 2>&1 ||
 		{ tail -n 20 "$root.debootstrap.log" >&2; die "debootstrap failed"; }
 	echo "deb $mirror trixie-backports main" \
@@ -47,24 +41,26 @@ if [ ! -e "$root/.bpfrb-ready" ]; then
 	touch "$root/.bpfrb-ready"
 fi
 
-in_root apt-get update -qq
+in_newest_root apt-get update -qq
 
 # linux-binary-<rel> holds vmlinuz, linux-base-<rel> the config.
-rel=$(in_root apt-cache pkgnames linux-binary- |
+rel=$(in_newest_root apt-cache pkgnames linux-binary- |
 	sed -n -E 's/^linux-binary-([0-9][^ ]*\+deb13-amd64)$/\1/p' |
 	sort -V -r |
 	while read -r r; do
-		if in_root apt-cache show "linux-headers-$r" "linux-base-$r" >/dev/null 2>&1; then
+		if in_newest_root apt-cache show "linux-headers-$r" "linux-base-$r" >/dev/null 2>&1; then
 			echo "$r"
 			break
 		fi
 	done)
 [ -n "$rel" ] || die "no Debian 13 kernel with image, config and headers in the package lists"
 
-# apt's output goes to a log, shown if it fails: without /dev/pts in the
-# chroot it also says "Can not write log", which is harmless.
+# make and binutils for kbuild, which runs as and ld by their plain names
+# (the headers' compiler brings only x86_64-linux-gnu-as and -ld). apt's
+# output goes to a log, shown if it fails: without /dev/pts in the chroot
+# it also says "Can not write log", which is harmless.
 say "deps: installing Debian's newest kernel $rel in the chroot"
-in_root apt-get install -y -qq --no-install-recommends \
+in_newest_root apt-get install -y -qq --no-install-recommends make binutils \
 	"linux-binary-$rel" "linux-base-$rel" "linux-headers-$rel" >"$root.apt.log" 2>&1 ||
 	{ tail -n 20 "$root.apt.log" >&2; die "installing $rel in the chroot failed"; }
 [ "$(newest_chroot_release)" = "$rel" ] ||
