@@ -4,8 +4,10 @@
 # `make check`: the whole test suite, in one QEMU guest per kernel.
 #
 # Environment:
-#   KERNELS="6.1 6.12 debug"   kernels to test (default: 6.1, 6.12, and debug
-#                              when ../shared/kernels exists)
+#   KERNELS="6.1 6.12 newest debug"
+#                              kernels to test (default: 6.1, 6.12, newest,
+#                              and debug when ../shared/kernels exists;
+#                              names: scripts/kernels.sh)
 #   TESTS="prog1 prog2"        run only these programs of build/tests/
 #   MODULE_DIR=<dir>           prebuilt bpfrb.ko and bpfrb_test.ko (for
 #                              example DKMS-built) instead of building them;
