@@ -24,6 +24,9 @@ CONSUMERS = ["lib", "batch", "uring"]
 # the batch consumer (as the modes' output rows).
 TWO_PRODUCER_ROWS = [("reserve", c) for c in CONSUMERS] + [("output", "batch")]
 SIZES = [8, 64, 256, 1024, 4096]
+# The guest's CPU model, as scripts/bench.sh booted it (BENCH_CPU).
+QEMU_CPU = os.environ.get("BENCH_CPU") or "max"
+
 # Ring sizes (bytes), as scripts/bench-guest.sh runs them: the kernel
 # bench's 512 KiB; 4 MiB for record sizes (a batch of 500 x 4 KiB must
 # fit) and for the two-producer runs that hold a scheduler slice; 256 MiB
@@ -581,7 +584,7 @@ def markdown(boots, summary):
     bt = boots[0]
     info = bt.b["info"]
     L = []
-    L.append(f"Kernel {info.get('kernel', '?')}, guest: QEMU TCG `-cpu max "
+    L.append(f"Kernel {info.get('kernel', '?')}, guest: QEMU TCG `-cpu {QEMU_CPU} "
              f"-smp {info.get('cpus', '?')} -m 1G`, {info.get('cpu', '')}, "
              f"{info.get('date', '?')}; {len(boots)} boot(s), "
              f"{bt.b['runs'][0]['seconds'] if bt.b['runs'] else '?'} s per run; "
@@ -872,7 +875,7 @@ def main():
     doc = {
         "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(),
         "kernel": raw[0]["info"].get("kernel"),
-        "guest": {"qemu": "TCG, -cpu max", "cpus": raw[0]["info"].get("cpus"),
+        "guest": {"qemu": f"TCG, -cpu {QEMU_CPU}", "cpus": raw[0]["info"].get("cpus"),
                   "mem_kb": raw[0]["info"].get("mem_kb"),
                   "cpu": raw[0]["info"].get("cpu")},
         "date": raw[0]["info"].get("date"),

@@ -29,7 +29,9 @@
 #        scripts/bench-guest.sh)
 #
 # BOOT_TRIES=<n>: boots a guest gets when its kernel dies before /init
-# (default 3).
+# (default 3). BENCH_CPU=<model>: QEMU's -cpu (default max; max,-hypervisor
+# hides the hypervisor, so that the kernel takes its queued spinlock as on
+# hardware instead of the test-and-set virt_spin_lock()).
 #
 # Output (in build/bench, or -o): <release>/boot<N>.log (the runs' JSON
 # lines), results.{md,json} and bench.png.
@@ -131,7 +133,7 @@ boot_guest() {
 	: >"$out/boot$boot.log"
 	: >"$out/before$boot.log"
 	timeout --kill-after=10 "$limit" qemu-system-x86_64 \
-		-accel tcg -cpu max -smp 2 -m 1G \
+		-accel tcg -cpu "${BENCH_CPU:-max}" -smp 2 -m 1G \
 		-nodefaults -display none -no-reboot \
 		-kernel "$(kernel_image "$rel")" -initrd "$out/initramfs.cpio.gz" \
 		-append "console=ttyS0 panic=-1" \
