@@ -51,6 +51,10 @@ BUILD=$TOP/build/dkms-test
 PACKAGES="bpfrb-dkms libbpfrb0 libbpfrb-dev bpfrb-tools libbpfrb0-dbgsym bpfrb-tools-dbgsym"
 
 passed=0 failed=0 n=0
+# The system the checks below look at: this machine (ROOT empty, commands
+# run as they are), or in step 8 the Debian 13 chroot (ROOT its directory,
+# RUN=in_newest_root to run a command in it).
+ROOT= RUN=
 
 ok()
 {
@@ -94,35 +98,36 @@ nothing_left()
 {
 	local left
 	left=$(
-		ls -d /usr/src/bpfrb-* /var/lib/dkms/bpfrb 2>/dev/null
-		find /lib/modules -path '*/updates/*' -name 'bpfrb*.ko*' 2>/dev/null
-		ls -d /usr/include/libbpfrb.h /usr/include/linux/bpfrb.h \
-			/usr/lib/*/libbpfrb* /usr/lib/*/pkgconfig/libbpfrb.pc \
-			/lib/udev/rules.d/60-bpfrb.rules /usr/lib/udev/rules.d/60-bpfrb.rules \
-			/usr/bin/bpfrb 2>/dev/null
-		dpkg-query -W -f '${Package} ${Status}\n' $PACKAGES 2>/dev/null |
-			grep -v 'not-installed$'
+		cd "$ROOT/" || exit 1
+		ls -d usr/src/bpfrb-* var/lib/dkms/bpfrb 2>/dev/null
+		find lib/modules/ -path '*/updates/*' -name 'bpfrb*.ko*' 2>/dev/null
+		ls -d usr/include/libbpfrb.h usr/include/linux/bpfrb.h \
+			usr/lib/*/libbpfrb* usr/lib/*/pkgconfig/libbpfrb.pc \
+			lib/udev/rules.d/60-bpfrb.rules usr/lib/udev/rules.d/60-bpfrb.rules \
+			usr/bin/bpfrb 2>/dev/null | sort -u
+		installed_packages
 	)
 	[ -z "$left" ] || { echo "left behind:"; echo "$left"; return 1; }
 }
 
 installed_packages()
 {
-	dpkg-query -W -f '${Package} ${Status}\n' $PACKAGES 2>/dev/null |
+	dpkg-query --admindir="$ROOT/var/lib/dpkg" -W -f '${Package} ${Status}\n' \
+		$PACKAGES 2>/dev/null |
 		awk '$NF != "not-installed" { print $1 }'
 }
 
 # bpfrb.ko, or bpfrb.ko.xz on kernels whose modules are compressed.
 dkms_module()
 {
-	ls /lib/modules/"$1"/updates/dkms/bpfrb.ko* 2>/dev/null | head -n 1
+	ls "$ROOT"/lib/modules/"$1"/updates/dkms/bpfrb.ko* 2>/dev/null | head -n 1
 }
 
 module_built_for()
 {
 	local ko rel=$1
 	ko=$(dkms_module "$rel")
-	[ -n "$ko" ] || { echo "no bpfrb.ko* in /lib/modules/$rel/updates/dkms"; return 1; }
+	[ -n "$ko" ] || { echo "no bpfrb.ko* in $ROOT/lib/modules/$rel/updates/dkms"; return 1; }
 	echo "$ko: vermagic $(modinfo -F vermagic "$ko")"
 	modinfo -F vermagic "$ko" | grep -q "^$rel "
 }
@@ -174,11 +179,11 @@ thirdparty_module()
 	ver=$("$TOP/scripts/version.sh")
 	# The link DKMS keeps to the installed version (docs/PACKAGING.md).
 	symvers=/var/lib/dkms/bpfrb/kernel-$rel-$(uname -m)/Module.symvers
-	grep -w bpfrb_reserve "$symvers" || return 1
+	grep -w bpfrb_reserve "$ROOT$symvers" || return 1
 	rm -rf "$out" && mkdir -p "$out" &&
 		cp "$TOP"/tests/module/Kbuild "$TOP"/tests/module/*.[ch] "$out/" ||
 		return 1
-	make -C "/lib/modules/$rel/build" M="$out" W=1 modules \
+	$RUN make -C "/lib/modules/$rel/build" M="$out" W=1 modules \
 		KCPPFLAGS="-I/usr/src/bpfrb-$ver/include" \
 		KBUILD_EXTRA_SYMBOLS="$symvers"
 }
@@ -196,7 +201,7 @@ guest_smoke()
 	echo "guest modules: $(ls "$dir")"
 	# DKMS signs what it builds with its own key; the tree build is
 	# unsigned. A signer proves this is DKMS's module.
-	if [ -e /var/lib/dkms/mok.pub ]; then
+	if [ -e "$ROOT/var/lib/dkms/mok.pub" ]; then
 		signer=$(modinfo -F signer "$dir/${ko##*/}")
 		echo "signer of the guest's bpfrb.ko: ${signer:-none}"
 		[ -n "$signer" ] || return 1
@@ -318,17 +323,18 @@ if ! newest=$(newest_chroot_release); then
 	echo "# step 8 skipped: no Debian 13 chroot with a kernel (scripts/newest-kernel.sh)"
 	finish
 fi
-pkgs=$(chroot_installed_packages)
-[ -z "$pkgs" ] || in_newest_root apt-get purge -y $pkgs >/dev/null 2>&1
-check "Debian 13: nothing of bpfrb in the chroot before" chroot_nothing_left
+ROOT=$NEWEST_ROOT RUN=in_newest_root
+pkgs=$(installed_packages)
+[ -z "$pkgs" ] || $RUN apt-get purge -y $pkgs >/dev/null 2>&1
+check "Debian 13: nothing of bpfrb in the chroot before" nothing_left
 check "Debian 13: apt-get install the .debs" chroot_install_debs $debs
 check "Debian 13, $newest: package's DKMS build installed bpfrb.ko for it" \
-	chroot_module_built_for "$newest"
+	module_built_for "$newest"
 check "Debian 13, $newest: test module built against DKMS's Module.symvers" \
-	chroot_thirdparty_module "$newest"
+	thirdparty_module "$newest"
 check "Debian 13, $newest: guest loads the DKMS-built bpfrb.ko and that module, smoke test passes" \
-	chroot_guest_smoke "$newest"
+	guest_smoke "$newest"
 check "Debian 13: apt-get purge the packages" chroot_purge
-check "Debian 13: nothing left after purging the packages" chroot_nothing_left
+check "Debian 13: nothing left after purging the packages" nothing_left
 
 finish
