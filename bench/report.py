@@ -85,7 +85,8 @@ class Boot:
         for k in ("mrps", "mrps_std", "mbps", "drops_mps", "ns_per_rec",
                   "ns_per_rec_std", "mrps_best", "ns_per_rec_best",
                   "cons_cpu", "cons_passes_ps", "cons_sleeps_ps",
-                  "mrps_probe_excl", "ns_per_rec_probe_excl", "idle_call_ns"):
+                  "mrps_probe_excl", "ns_per_rec_probe_excl", "idle_call_ns",
+                  "prod0_cpu", "prod1_cpu", "prod0_mrps", "prod1_mrps"):
             if all(k in r for r in rs):
                 out[k] = statistics.mean(r[k] for r in rs)
         for k in ("lat_p50_ns", "lat_p99_ns"):
@@ -276,6 +277,61 @@ def two_alternating_table(bt, m):
             f"Median over boots: {fmt(m['two_producers_alt']['all'])} "
             f"(reserve rows; output "
             f"{fmt(m['two_producers_alt']['output'])}).",
+            ""]
+
+
+def two_phases(r):
+    """What each producer of a two-alt run wrote while both ran and while
+    CPU 1's ran alone, from the shares of CPU 0: producer 0 writes only
+    while it holds CPU 0 (share f0), at a rate per CPU second taken to be
+    the rate of either producer while both write; producer 1 runs
+    throughout, so what it wrote beyond that rate for f0 of the time
+    came while the consumer held CPU 0. None for runs without the CPU
+    times."""
+    f0 = r and r.get("prod0_cpu")
+    if not f0 or f0 >= 0.99:
+        return None, None
+    both = r["prod0_mrps"] / f0
+    alone = (r["prod1_mrps"] - f0 * both) / (1 - f0)
+    return both, alone
+
+
+def two_alternating_split_table(boots):
+    """Per boot, how CPU 0 was shared in the two-alt runs and what each
+    producer wrote: the mean over the three reserve rows."""
+    rows = []
+    for i, bt in enumerate(boots):
+        for peer in ("bpfrb-reserve", "bpf-rb-reserve"):
+            rs = [bt.get(peer, c, "two-alt", 2) for c in CONSUMERS]
+            rs = [r for r in rs if r and "prod0_cpu" in r]
+            if not rs:
+                continue
+            mean = lambda k: statistics.mean(r[k] for r in rs)
+            phases = [two_phases(r) for r in rs]
+            rows.append(f"| {i + 1} | {peer.split('-reserve')[0]} | "
+                        f"{fmt(mean('mrps'))} | {fmt(mean('drops_mps'))} | "
+                        f"{fmt(mean('prod0_mrps'))} | {fmt(mean('prod1_mrps'))} | "
+                        f"{fmt(mean('cons_cpu'))} | {fmt(mean('prod0_cpu'))} | "
+                        f"{fmt(statistics.mean(p[0] for p in phases))} | "
+                        f"{fmt(statistics.mean(p[1] for p in phases))} |")
+    if not rows:
+        return []
+    return ["### Two producers in turns: CPU 0 and what each producer wrote",
+            "",
+            "Set `two-alt`, mean of the lib, batch and uring rows. The "
+            "consumer shares CPU 0 with producer 0; producer 1 has CPU 1 "
+            "to itself. Received and dropped, then written by each producer "
+            "(M records/s of the ring's turns), the share of CPU 0 taken by "
+            "the consumer and by producer 0, and two rates derived from "
+            "them: per producer while both write (producer 0's writes per "
+            "second of its CPU time) and producer 1's while producer 0 is "
+            "off CPU 0 and the consumer chases it (what producer 1 wrote "
+            "beyond the first rate, over the rest of the time).",
+            "",
+            "| boot | ring | received | dropped | written, CPU 0 | written, CPU 1 "
+            "| consumer CPU | producer 0 CPU | each, both writing | CPU 1's, chased |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+            *rows,
             ""]
 
 
@@ -606,6 +662,7 @@ def markdown(boots, summary):
     L.append("")
     L.extend(alternating_table(bt, summary["median"]))
     L.extend(two_alternating_table(bt, summary["median"]))
+    L.extend(two_alternating_split_table(boots))
     L.append("### Against the BPF perf buffer (libbpf consumers)")
     L.append("")
     L.append("| mode | bpfrb (libbpfrb) | perf buffer (libbpf) | drops M/s | ratio |")

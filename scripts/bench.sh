@@ -57,8 +57,10 @@ done
 "$TOP/scripts/bench-deps.sh"
 rel=$("$TOP/scripts/kernels.sh" "$kernel")
 outdir=${outdir:-$BUILD/bench}
+mkdir -p "$outdir/$rel"
+# Absolute: the "before" bench module is built with M= under it (-B).
+outdir=$(cd "$outdir" && pwd)
 out=$outdir/$rel
-mkdir -p "$out"
 
 # bpfrb.ko, libbpfrb, then the bench itself against that bpfrb's
 # Module.symvers.

@@ -17,6 +17,12 @@
  * turn ends with up to a ring's worth of records still in the ring, which
  * its consumer receives during the other's turn and which count for it:
  * the same for both, as in a run of their own.
+ *
+ * Each turn also records the CPU time of both producers and of the
+ * peer's own consumer, and how many batches each producer fired: the
+ * consumer shares CPU 0 with producer 0, and how the scheduler splits
+ * that CPU between them decides how much of what is received comes from
+ * two producers contending and how much from one alone.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -38,6 +44,17 @@ struct two_side {
 	struct bench_ctx ctx;
 	double turn_s;		/* of the second being measured */
 	double mrps[MAX_SECONDS], drops[MAX_SECONDS];
+	/* Over the measured seconds' turns of this peer: */
+	double turns_s;		/* their length */
+	double cons_cpu_s;	/* this peer's consumer's CPU time */
+	double prod_cpu_s[2];	/* each producer's CPU time */
+	uint64_t prod_batches[2];	/* getpgid() calls by each producer */
+};
+
+/* What the turn being timed started from, per thread. */
+struct turn_start {
+	double cons_cpu_s[2], prod_cpu_s[2];
+	uint64_t prod_batches[2];
 };
 
 static struct two_run {
@@ -45,17 +62,24 @@ static struct two_run {
 	_Atomic long trigger_pid;	/* whose turn it is */
 	atomic_bool stop;
 	atomic_int err;
+	bool measuring;			/* the turns' CPU times are kept */
+	pthread_t cons_th[2], prod_th[2];
+	/* getpgid() calls, by the peer fired for and the producer's CPU */
+	_Atomic uint64_t batches[2][2];
 } r;
 
 static void *producer_main(void *p)
 {
-	long pid;
+	int cpu = (int)(long)p;
+	long pid, k;
 
-	pin((int)(long)p);
+	pin(cpu);
 	while (!atomic_load_explicit(&r.stop, memory_order_relaxed)) {
 		pid = atomic_load_explicit(&r.trigger_pid, memory_order_relaxed);
 		syscall(SYS_getpgid, pid);
-		count_add(&r.side[pid - TRIGGER_PID_BASE].ctx.c.triggers, 1);
+		k = pid - TRIGGER_PID_BASE;
+		count_add(&r.side[k].ctx.c.triggers, 1);
+		count_add(&r.batches[k][cpu], 1);
 	}
 	return NULL;
 }
@@ -85,22 +109,54 @@ static void add_ms(struct timespec *t, int ms)
 	}
 }
 
+static void turn_begin(struct turn_start *t, int k)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		t->cons_cpu_s[i] = thread_cpu_s(r.cons_th[i]);
+		t->prod_cpu_s[i] = thread_cpu_s(r.prod_th[i]);
+		t->prod_batches[i] = atomic_load(&r.batches[k][i]);
+	}
+}
+
+/* Adds what the threads did since turn_begin() to peer k's totals. */
+static void turn_end(const struct turn_start *t, int k, double turn_s)
+{
+	struct two_side *s = &r.side[k];
+	int i;
+
+	s->turns_s += turn_s;
+	s->cons_cpu_s += thread_cpu_s(r.cons_th[k]) - t->cons_cpu_s[k];
+	for (i = 0; i < 2; i++) {
+		s->prod_cpu_s[i] += thread_cpu_s(r.prod_th[i]) - t->prod_cpu_s[i];
+		s->prod_batches[i] += atomic_load(&r.batches[k][i]) -
+				      t->prod_batches[i];
+	}
+}
+
 /* One second of turns, A B B A or B A A B; each side's turn_s grows. */
 static void one_second(struct timespec *tick, int second)
 {
 	static const int order[2][SLOTS_PER_S] = { { 0, 1, 1, 0 }, { 1, 0, 0, 1 } };
+	struct turn_start start;
+	double turn_s;
 	uint64_t t0;
 	int slot, k;
 
 	for (slot = 0; slot < SLOTS_PER_S; slot++) {
 		k = order[second & 1][slot];
 		atomic_store(&r.trigger_pid, TRIGGER_PID_BASE + k);
+		turn_begin(&start, k);
 		t0 = now_ns();
 		add_ms(tick, SLOT_MS);
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, tick,
 				       NULL) == EINTR)
 			;
-		r.side[k].turn_s += (now_ns() - t0) / 1e9;
+		turn_s = (now_ns() - t0) / 1e9;
+		r.side[k].turn_s += turn_s;
+		if (r.measuring)
+			turn_end(&start, k, turn_s);
 	}
 }
 
@@ -119,6 +175,7 @@ static void measure(const struct bench_opts *o)
 		rec0[k] = atomic_load(&r.side[k].ctx.c.records);
 		drop0[k] = r.side[k].peer->drops(r.side[k].peer);
 	}
+	r.measuring = true;
 	for (i = 0; i < o->duration_s; i++) {
 		for (k = 0; k < 2; k++)
 			r.side[k].turn_s = 0;
@@ -133,6 +190,7 @@ static void measure(const struct bench_opts *o)
 			rec0[k] = rec1, drop0[k] = drop1;
 		}
 	}
+	r.measuring = false;
 	for (k = 0; k < 2; k++)
 		r.side[k].ctx.lat.on = false;
 }
@@ -142,7 +200,7 @@ static void report(struct two_side *s, const struct two_side *other)
 {
 	const struct bench_opts *o = s->ctx.o;
 	int i, n = o->duration_s;
-	double m, sd, dm, dsd, best = 0;
+	double m, sd, dm, dsd, best = 0, t = s->turns_s;
 	uint64_t p50, p99, max;
 
 	mean_std(s->mrps, n, &m, &sd);
@@ -162,6 +220,12 @@ static void report(struct two_side *s, const struct two_side *other)
 	       o->ring_size, n, SLOT_MS, m, sd, m * o->size, dm, best,
 	       (unsigned long long)p50, (unsigned long long)p99,
 	       (unsigned long long)max, s->ctx.lat.n);
+	/* Shares of a CPU, and records written per second, in its turns. */
+	printf(",\"cons_cpu\":%.3f,\"prod0_cpu\":%.3f,\"prod1_cpu\":%.3f,"
+	       "\"prod0_mrps\":%.4f,\"prod1_mrps\":%.4f",
+	       s->cons_cpu_s / t, s->prod_cpu_s[0] / t, s->prod_cpu_s[1] / t,
+	       s->prod_batches[0] * (double)o->batch / t / 1e6,
+	       s->prod_batches[1] * (double)o->batch / t / 1e6);
 	print_series("per_s", s->mrps, n);
 	print_series("drops_per_s", s->drops, n);
 	printf("}\n");
@@ -169,8 +233,7 @@ static void report(struct two_side *s, const struct two_side *other)
 
 int alternate_two_run(const struct bench_opts *o)
 {
-	pthread_t th[4];
-	int k, nth = 0, err = 0;
+	int i, k, nth = 0, err = 0;
 
 	if (!strcmp(o->consumer, "none")) {
 		fprintf(stderr, "rbbench: -a needs a consumer\n");
@@ -186,17 +249,21 @@ int alternate_two_run(const struct bench_opts *o)
 		}
 	}
 	atomic_store(&r.trigger_pid, TRIGGER_PID_BASE);
-	for (k = 0; k < 2 && !err; k++)
-		err = -pthread_create(&th[nth++], NULL, consumer_main, &r.side[k]);
-	for (k = 0; k < 2 && !err; k++)
-		err = -pthread_create(&th[nth++], NULL, producer_main, (void *)(long)k);
-	if (err)
-		nth--;	/* the failed one never started */
-	else
+	/* Threads 0 and 1 are the consumers, 2 and 3 the producers. */
+	for (i = 0; i < 4 && !err; i++) {
+		if (i < 2)
+			err = -pthread_create(&r.cons_th[i], NULL, consumer_main,
+					      &r.side[i]);
+		else
+			err = -pthread_create(&r.prod_th[i - 2], NULL,
+					      producer_main, (void *)(long)(i - 2));
+		nth += !err;
+	}
+	if (!err)
 		measure(o);
 	atomic_store(&r.stop, true);
-	for (k = 0; k < nth; k++)
-		pthread_join(th[k], NULL);
+	for (i = 0; i < nth; i++)
+		pthread_join(i < 2 ? r.cons_th[i] : r.prod_th[i - 2], NULL);
 	if (!err)
 		err = atomic_load(&r.err);
 	if (err) {

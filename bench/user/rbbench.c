@@ -205,7 +205,7 @@ void sleep_until(struct timespec *t, int secs)
 }
 
 /* CPU seconds a thread has used so far. */
-static double thread_cpu_s(pthread_t t)
+double thread_cpu_s(pthread_t t)
 {
 	struct timespec ts;
 	clockid_t id;

@@ -6,6 +6,7 @@
 #ifndef RBBENCH_H
 #define RBBENCH_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -118,6 +119,7 @@ double line_rtt_ns(unsigned int ms);
 /* rbbench.c: what the alternating runs share with the others. */
 void pin(int cpu);
 void sleep_until(struct timespec *t, int secs);
+double thread_cpu_s(pthread_t t);
 struct peer *peer_open(struct bench_ctx *ctx, const char *name,
 		       struct consumer **cons);
 void peer_close(struct peer *peer, struct consumer *cons, struct bench_ctx *ctx);
