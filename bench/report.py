@@ -281,19 +281,19 @@ def two_alternating_table(bt, m):
 
 
 def two_phases(r):
-    """What each producer of a two-alt run wrote while both ran and while
-    CPU 1's ran alone, from the shares of CPU 0: producer 0 writes only
-    while it holds CPU 0 (share f0), at a rate per CPU second taken to be
-    the rate of either producer while both write; producer 1 runs
-    throughout, so what it wrote beyond that rate for f0 of the time
-    came while the consumer held CPU 0. None for runs without the CPU
-    times."""
+    """What each producer of a two-alt run wrote while both ran, and what
+    producer 1 wrote while the consumer chased it, from the shares of CPU
+    0: producer 0 writes only while it holds CPU 0 (share f0), at a rate
+    per CPU second taken to be either producer's while both write;
+    producer 1 runs throughout, so what it wrote beyond that rate for f0
+    of the time came while the consumer held CPU 0. (None, None) for runs
+    without the CPU times or where the consumer hardly ran."""
     f0 = r and r.get("prod0_cpu")
     if not f0 or f0 >= 0.99:
         return None, None
     both = r["prod0_mrps"] / f0
-    alone = (r["prod1_mrps"] - f0 * both) / (1 - f0)
-    return both, alone
+    chased = (r["prod1_mrps"] - f0 * both) / (1 - f0)
+    return both, chased
 
 
 def two_alternating_split_table(boots):
@@ -307,7 +307,9 @@ def two_alternating_split_table(boots):
             if not rs:
                 continue
             mean = lambda k: statistics.mean(r[k] for r in rs)
-            phases = [two_phases(r) for r in rs]
+            phases = [p for p in map(two_phases, rs) if p[0] is not None]
+            if not phases:
+                continue
             rows.append(f"| {i + 1} | {peer.split('-reserve')[0]} | "
                         f"{fmt(mean('mrps'))} | {fmt(mean('drops_mps'))} | "
                         f"{fmt(mean('prod0_mrps'))} | {fmt(mean('prod1_mrps'))} | "

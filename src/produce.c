@@ -220,7 +220,9 @@ enum bpfrb_wait {
  * at the lock). Between attempts the waiter leaves the lock's line
  * alone, with interrupts as its caller had them, and the holder goes on
  * from its own cache. Bounded: seven reads of the line and 252 pauses
- * (microseconds on hardware), then the fair queue of arch_spin_lock().
+ * (up to about ten microseconds on hardware), then the fair queue of
+ * arch_spin_lock(). Each attempt acquires as any lock does: it pairs with
+ * the release in arch_spin_unlock().
  */
 static void bpfrb_lock_backoff(struct bpfrb *rb, unsigned long *flags)
 {

@@ -51,9 +51,9 @@ struct two_side {
 	uint64_t prod_batches[2];	/* getpgid() calls by each producer */
 };
 
-/* What the turn being timed started from, per thread. */
+/* What the turn being timed started from: its peer's consumer, each producer. */
 struct turn_start {
-	double cons_cpu_s[2], prod_cpu_s[2];
+	double cons_cpu_s, prod_cpu_s[2];
 	uint64_t prod_batches[2];
 };
 
@@ -113,8 +113,8 @@ static void turn_begin(struct turn_start *t, int k)
 {
 	int i;
 
+	t->cons_cpu_s = thread_cpu_s(r.cons_th[k]);
 	for (i = 0; i < 2; i++) {
-		t->cons_cpu_s[i] = thread_cpu_s(r.cons_th[i]);
 		t->prod_cpu_s[i] = thread_cpu_s(r.prod_th[i]);
 		t->prod_batches[i] = atomic_load(&r.batches[k][i]);
 	}
@@ -127,7 +127,7 @@ static void turn_end(const struct turn_start *t, int k, double turn_s)
 	int i;
 
 	s->turns_s += turn_s;
-	s->cons_cpu_s += thread_cpu_s(r.cons_th[k]) - t->cons_cpu_s[k];
+	s->cons_cpu_s += thread_cpu_s(r.cons_th[k]) - t->cons_cpu_s;
 	for (i = 0; i < 2; i++) {
 		s->prod_cpu_s[i] += thread_cpu_s(r.prod_th[i]) - t->prod_cpu_s[i];
 		s->prod_batches[i] += atomic_load(&r.batches[k][i]) -
